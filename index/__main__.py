@@ -1,0 +1,59 @@
+"""Command line: ``python -m index inspect PATH... [--json]`` and ``python -m index build [PATH...]``.
+
+Exit codes: 0 when every file was read (or at least one was, with errors
+reported on stderr: 1 then), 2 for bad usage. Errors are one line per file,
+never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+import settings
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m index", description="Indlæs mødereferater og dagsordener.")
+    commands = parser.add_subparsers(dest="command", required=True)
+    inspect = commands.add_parser("inspect", help="vis dagsordenspunkterne i filerne")
+    inspect.add_argument("paths", nargs="+", type=Path)
+    inspect.add_argument("--json", action="store_true", help="skriv JSON i stedet for en tabel")
+    build = commands.add_parser("build", help="byg eller opdater søgeindekset")
+    build.add_argument("paths", nargs="*", type=Path, help="filer eller mapper (standard: det medfølgende korpus)")
+    build.add_argument("--prune", action=argparse.BooleanOptionalAction, default=None,
+                       help="fjern dokumenter fra indekset, som ikke længere findes i de angivne mapper")
+    args = parser.parse_args(argv)
+    if args.command == "inspect":
+        return _inspect(args.paths, args.json)
+    return _build(args.paths, args.prune)
+
+
+def _inspect(paths: list[Path], as_json: bool) -> int:
+    from index.inspect import format_table, inspect_paths
+
+    items, errors = inspect_paths(paths)
+    if as_json:
+        print(json.dumps(items, ensure_ascii=False, indent=2))
+    else:
+        print(format_table(items))
+    for error in errors:
+        print(f"fejl: {error}", file=sys.stderr)
+    return 1 if errors else 0
+
+
+def _build(paths: list[Path], prune: bool | None) -> int:
+    from index.store import build_index
+
+    config = settings.get_settings()
+    report = build_index(paths or [config.corpus_dir], prune=prune, progress=True)
+    print(report.summary())
+    for error in report.errors:
+        print(f"fejl: {error}", file=sys.stderr)
+    return 1 if report.errors else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

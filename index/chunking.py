@@ -1,0 +1,95 @@
+"""Cut agenda items into embedding-sized chunks that still say where they are from.
+
+One chunk per section when it fits; a longer section is split on paragraph
+(then sentence) boundaries with a small overlap by llama-index's
+SentenceSplitter, sized in tiktoken tokens. Every chunk's embedded text starts
+with a context header, so an isolated chunk still names meeting, item and section.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import date
+
+from llama_index.core.node_parser import SentenceSplitter
+
+from index.schema import AgendaItem, Chunk, MeetingDocument, Section
+from index.tokens import count_tokens, encoding
+from settings import get_settings
+
+PARTICIPANTS_SECTION = "Deltagere"
+
+
+def danish_date(value: date | None) -> str:
+    return value.strftime("%d.%m.%Y") if value else "dato ikke oplyst"
+
+
+def context_header(document: MeetingDocument, item: AgendaItem | None, section: str) -> str:
+    parts = [document.committee, f"{document.doc_type} {danish_date(document.meeting_date)}"]
+    if item is not None:
+        parts.append(f"punkt {item.number} {item.title}")
+    parts.append(section)
+    return " · ".join(parts)
+
+
+def chunk_document(document: MeetingDocument) -> list[Chunk]:
+    """All chunks of a document, in document order: participants first, then item sections."""
+    chunks: list[Chunk] = []
+    if document.participants:
+        body = "\n\n".join(f"{group}: {', '.join(names)}" for group, names in document.participants.items())
+        chunks += _section_chunks(document, None, PARTICIPANTS_SECTION, body, None)
+    for item in document.items:
+        sections = [s for s in item.sections if s.text.strip()]
+        if not sections:
+            # An item with no text (an empty "Eventuelt") is still a place a user can cite.
+            chunks += _section_chunks(document, item, "Titel", item.title, item.page)
+        for section in sections:
+            chunks += _section_chunks(document, item, section.name, section.text, _first_page(item, section))
+    return chunks
+
+
+def _first_page(item: AgendaItem, section: Section) -> int | None:
+    return next((page for page in section.pages if page is not None), item.page)
+
+
+def _section_chunks(
+    document: MeetingDocument, item: AgendaItem | None, section: str, body: str, page: int | None
+) -> list[Chunk]:
+    header = context_header(document, item, section)
+    pieces = _split(body, budget=get_settings().chunk_max_tokens - count_tokens(header) - 2)
+    chunks = []
+    for index, piece in enumerate(pieces):
+        item_number = item.number if item else ""
+        chunk_id = f"{document.source}#{item_number or 'meeting'}/{section}/{index}"
+        text = f"{header}\n\n{piece}"
+        metadata: dict[str, str | int | float | bool] = {
+            "source": document.source,
+            "committee": document.committee,
+            "meeting_date": document.meeting_date.isoformat() if document.meeting_date else "",
+            "meeting_ordinal": document.meeting_date.toordinal() if document.meeting_date else 0,
+            "doc_type": document.doc_type,
+            "item": item_number,
+            "title": item.title if item else "",
+            "case_number": (item.case_number or "") if item else "",
+            "section": section,
+            "page": page or 0,
+            "chunk_index": index,
+            "chunk_id": chunk_id,
+            "content_hash": hashlib.sha256(text.encode()).hexdigest()[:16],
+            "file_hash": document.content_hash,
+        }
+        chunks.append(Chunk(chunk_id=chunk_id, text=text, body=piece, metadata=metadata))
+    return chunks
+
+
+def _split(body: str, budget: int) -> list[str]:
+    if count_tokens(body) <= budget:
+        return [body]
+    overlap = min(get_settings().chunk_overlap_tokens, budget // 4)
+    splitter = SentenceSplitter(
+        chunk_size=budget,
+        chunk_overlap=overlap,
+        paragraph_separator="\n\n",
+        tokenizer=lambda text: encoding().encode(text, disallowed_special=()),
+    )
+    return [piece for piece in splitter.split_text(body) if piece.strip()]

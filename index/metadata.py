@@ -1,0 +1,123 @@
+"""Meeting-level facts: committee, date and document type, and where each came from.
+
+Precedence for the date: a manifest.csv beside the file, then the document's
+own header ("Dato: 21-11-2023 10:00") or page footer ("| 07-02-2023"), then an
+ISO date in the file name, else unknown. An unknown date stays None and is
+reported; a guessed date would make every citation from the file wrong.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+from index.cleaning import parse_dmy
+from index.schema import Line
+
+HEADER_DATE_RE = re.compile(r"^\s*Dato:\s*(\d{2}-\d{2}-\d{4})")
+ISO_DATE_RE = re.compile(r"(?<!\d)(\d{4})-(\d{2})-(\d{2})(?!\d)")
+HEADER_LINES = 60
+
+
+@dataclass(frozen=True)
+class ManifestEntry:
+    committee: str | None
+    meeting_date: date | None
+    doc_type: str | None
+    date_evidence: str
+
+
+@dataclass(frozen=True)
+class MeetingFacts:
+    committee: str
+    meeting_date: date | None
+    doc_type: str
+    date_evidence: str
+
+
+def read_manifest(directory: Path) -> dict[str, ManifestEntry]:
+    """Entries of ``directory/manifest.csv`` by file name; empty when there is none."""
+    path = directory / "manifest.csv"
+    if not path.is_file():
+        return {}
+    entries: dict[str, ManifestEntry] = {}
+    with path.open(encoding="utf-8-sig", newline="") as handle:
+        for row in csv.DictReader(handle):
+            name = (row.get("file") or "").strip()
+            if not name:
+                continue
+            raw_date = (row.get("meeting_date") or "").strip()
+            entries[name] = ManifestEntry(
+                committee=(row.get("committee") or "").strip() or None,
+                meeting_date=date.fromisoformat(raw_date) if raw_date else None,
+                doc_type=(row.get("doc_type") or "").strip().lower() or None,
+                date_evidence=(row.get("date_evidence") or "").strip() or "manifest.csv",
+            )
+    return entries
+
+
+def manifest_entry_for(path: Path) -> ManifestEntry | None:
+    """The manifest row for ``path``; a PDF also matches a row naming the same stem."""
+    entries = read_manifest(path.parent)
+    if path.name in entries:
+        return entries[path.name]
+    return next((entry for name, entry in entries.items() if Path(name).stem == path.stem), None)
+
+
+def meeting_facts(
+    path: Path,
+    lines: list[Line],
+    footer_dates: list[date],
+    footer_committees: list[str],
+    has_decisions: bool,
+    default_committee: str,
+) -> MeetingFacts:
+    entry = manifest_entry_for(path)
+    header = [line.text.strip() for line in lines[:HEADER_LINES]]
+    if entry is not None:
+        meeting_date, evidence = entry.meeting_date, f"manifest.csv: {entry.date_evidence}"
+    else:
+        meeting_date, evidence = _date_from_document(header, footer_dates, path.name)
+    committee = (entry.committee if entry else None) or _committee_from_document(
+        header, footer_committees, default_committee
+    )
+    doc_type = (entry.doc_type if entry else None) or _doc_type_from_header(header)
+    if doc_type is None:
+        doc_type = "referat" if has_decisions else "dagsorden"
+    return MeetingFacts(committee, meeting_date, doc_type, evidence)
+
+
+def _date_from_document(header: list[str], footer_dates: list[date], name: str) -> tuple[date | None, str]:
+    for text in header:
+        if (match := HEADER_DATE_RE.match(text)) and (found := parse_dmy(match[1])):
+            return found, f"header 'Dato: {match[1]}'"
+    if footer_dates:
+        most_common = max(set(footer_dates), key=footer_dates.count)
+        return most_common, f"page footer '| {most_common:%d-%m-%Y}'"
+    if match := ISO_DATE_RE.search(name):
+        try:
+            return date(int(match[1]), int(match[2]), int(match[3])), "file name"
+        except ValueError:
+            pass
+    return None, "unknown: no manifest, header, footer or file-name date"
+
+
+def _committee_from_document(header: list[str], footer_committees: list[str], default: str) -> str:
+    if footer_committees:
+        return max(set(footer_committees), key=footer_committees.count)
+    for text in header:
+        if re.fullmatch(r"KKR [A-ZÆØÅ]+", text):
+            return "KKR " + text[4:].capitalize()
+    return default
+
+
+def _doc_type_from_header(header: list[str]) -> str | None:
+    for text in header:
+        if text.startswith("REFERAT"):
+            return "referat"
+        if text.startswith("DAGSORDEN"):
+            return "dagsorden"
+    return None

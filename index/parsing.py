@@ -1,0 +1,42 @@
+"""From a file on disk to a :class:`MeetingDocument`: load, clean, split, label."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+from index.agenda import split_document
+from index.cleaning import strip_running_lines
+from index.errors import ingest_error
+from index.loading import read_lines
+from index.metadata import meeting_facts
+from index.schema import MeetingDocument
+from settings import get_settings
+
+
+def file_hash(path: Path) -> str:
+    """Content hash of the file's bytes: what decides whether it must be re-embedded."""
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def parse_file(path: Path) -> MeetingDocument:
+    """Parse one meeting document; raises IngestError with a Danish reason when it can't."""
+    lines = read_lines(path)
+    lines, footer_dates, footer_committees = strip_running_lines(lines)
+    items, participants = split_document(lines)
+    if not items:
+        raise ingest_error(path.name, "no_items")
+    has_decisions = any(item.section("Beslutning") for item in items)
+    facts = meeting_facts(
+        path, lines, footer_dates, footer_committees, has_decisions, get_settings().committee
+    )
+    return MeetingDocument(
+        source=path.name,
+        committee=facts.committee,
+        meeting_date=facts.meeting_date,
+        doc_type=facts.doc_type,
+        items=items,
+        participants=participants,
+        date_evidence=facts.date_evidence,
+        content_hash=file_hash(path),
+    )

@@ -1,0 +1,67 @@
+"""The records ingestion produces: meeting documents, agenda items, chunks.
+
+They are plain dataclasses so the inspector, the index and the tests share one
+shape, and so a chunk can be rebuilt from Chroma metadata without re-parsing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+
+@dataclass
+class Line:
+    """A line of source text and the PDF page it came from (None for text files)."""
+
+    text: str
+    page: int | None = None
+
+
+@dataclass
+class Section:
+    name: str
+    paragraphs: list[str] = field(default_factory=list)
+    pages: list[int | None] = field(default_factory=list)
+
+    @property
+    def text(self) -> str:
+        return "\n\n".join(self.paragraphs)
+
+
+@dataclass
+class AgendaItem:
+    number: str
+    title: str
+    case_number: str | None
+    sections: list[Section] = field(default_factory=list)
+    page: int | None = None
+
+    def section(self, name: str) -> Section | None:
+        return next((s for s in self.sections if s.name == name), None)
+
+    @property
+    def text(self) -> str:
+        return "\n\n".join(f"{s.name}\n\n{s.text}" for s in self.sections if s.text)
+
+
+@dataclass
+class MeetingDocument:
+    source: str
+    committee: str
+    meeting_date: date | None
+    doc_type: str
+    items: list[AgendaItem]
+    participants: dict[str, list[str]] = field(default_factory=dict)
+    date_evidence: str = ""
+    content_hash: str = ""
+
+
+@dataclass
+class Chunk:
+    """One embedded unit. ``text`` is what gets embedded: context header + body."""
+
+    chunk_id: str
+    text: str
+    body: str
+    metadata: dict[str, str | int | float | bool]
