@@ -138,9 +138,10 @@ def _heading_at(content: list[Line], index: int) -> _Heading | None:
         # Without a case line, accept the heading only where an item can plausibly
         # start: before a section heading, another heading, or the end of the text.
         nxt = content[index + 1].text if index + 1 < len(content) else None
-        if nxt is not None and not (section_name(nxt) or ITEM_RE.match(nxt) or GROUP_RE.match(nxt)):
-            if not (len(title_lines) > 1 and title_lines[0].rstrip().endswith("-")):
-                return None
+        plausible_next = nxt is None or section_name(nxt) or ITEM_RE.match(nxt) or GROUP_RE.match(nxt)
+        wrapped_title = len(title_lines) > 1 and title_lines[0].rstrip().endswith("-")
+        if not plausible_next and not wrapped_title:
+            return None
         title_lines = title_lines[:2] if title_lines[0].rstrip().endswith("-") else title_lines[:1]
         cursor = index + len(title_lines)
     if len(title_lines) > TITLE_MAX_LINES:

@@ -10,6 +10,9 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
+from pypdf import PdfReader
+from pypdf.errors import FileNotDecryptedError, PdfReadError, PyPdfError
+
 from index.errors import ingest_error
 from index.schema import Line
 
@@ -41,9 +44,6 @@ def _decode(data: bytes) -> str:
 
 
 def _pdf_lines(path: Path) -> list[Line]:
-    from pypdf import PdfReader
-    from pypdf.errors import FileNotDecryptedError, PdfReadError
-
     logging.getLogger("pypdf").setLevel(logging.ERROR)
     try:
         reader = PdfReader(path)
@@ -61,9 +61,9 @@ def _pdf_lines(path: Path) -> list[Line]:
     return [Line(text, number) for number, page in enumerate(pages, start=1) for text in page.splitlines()]
 
 
-def _opens_without_password(reader) -> bool:
+def _opens_without_password(reader: PdfReader) -> bool:
     """Owner-password-only PDFs (print restrictions) open with the empty user password."""
     try:
         return bool(reader.decrypt(""))
-    except Exception:  # pypdf raises several types for a wrong password or missing crypto
+    except (PyPdfError, NotImplementedError, ValueError):  # wrong password, unsupported cipher
         return False
