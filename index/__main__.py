@@ -25,10 +25,11 @@ def main(argv: list[str] | None = None) -> int:
     build.add_argument("paths", nargs="*", type=Path, help="filer eller mapper (standard: det medfølgende korpus)")
     build.add_argument("--prune", action=argparse.BooleanOptionalAction, default=None,
                        help="fjern dokumenter fra indekset, som ikke længere findes i de angivne mapper")
+    build.add_argument("--rebuild", action="store_true", help="slet indekset og byg det forfra (fx efter modelskift)")
     args = parser.parse_args(argv)
     if args.command == "inspect":
         return _inspect(args.paths, args.json)
-    return _build(args.paths, args.prune)
+    return _build(args.paths, args.prune, args.rebuild)
 
 
 def _inspect(paths: list[Path], as_json: bool) -> int:
@@ -44,11 +45,15 @@ def _inspect(paths: list[Path], as_json: bool) -> int:
     return 1 if errors else 0
 
 
-def _build(paths: list[Path], prune: bool | None) -> int:
-    from index.store import build_index
+def _build(paths: list[Path], prune: bool | None, rebuild: bool) -> int:
+    from index.store import IndexMismatchError, build_index
 
     config = settings.get_settings()
-    report = build_index(paths or [config.corpus_dir], prune=prune, progress=True)
+    try:
+        report = build_index(paths or [config.corpus_dir], prune=prune, progress=True, rebuild=rebuild)
+    except IndexMismatchError as error:
+        print(f"fejl: {error}", file=sys.stderr)
+        return 2
     print(report.summary())
     for error in report.errors:
         print(f"fejl: {error}", file=sys.stderr)

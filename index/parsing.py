@@ -39,4 +39,5 @@ def parse_file(path: Path) -> MeetingDocument:
         participants=participants,
         date_evidence=facts.date_evidence,
         content_hash=file_hash(path),
+        source_dir=str(path.parent.resolve()),
     )

@@ -55,6 +55,7 @@ class MeetingDocument:
     participants: dict[str, list[str]] = field(default_factory=dict)
     date_evidence: str = ""
     content_hash: str = ""
+    source_dir: str = ""
 
 
 @dataclass
