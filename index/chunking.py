@@ -45,6 +45,8 @@ def chunk_document(document: MeetingDocument) -> list[Chunk]:
             chunks += _section_chunks(document, item, "Titel", item.title, item.page)
         for section in sections:
             chunks += _section_chunks(document, item, section.name, section.text, _first_page(item, section))
+    for position, chunk in enumerate(chunks):
+        chunk.metadata["position"] = position
     return chunks
 
 
@@ -67,6 +69,7 @@ def _section_chunks(
             "committee": document.committee,
             "meeting_date": document.meeting_date.isoformat() if document.meeting_date else "",
             "meeting_ordinal": document.meeting_date.toordinal() if document.meeting_date else 0,
+            "meeting_year": document.meeting_year or 0,
             "doc_type": document.doc_type,
             "item": item_number,
             "title": item.title if item else "",

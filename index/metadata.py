@@ -121,3 +121,12 @@ def _doc_type_from_header(header: list[str]) -> str | None:
         if text.startswith("DAGSORDEN"):
             return "dagsorden"
     return None
+
+
+def year_in_name(name: str) -> int | None:
+    """A meeting year in the file name ("kkr-syddanmark-2025-referat.txt").
+
+    Only a year, never a date: it lets "i 2025" find a meeting whose exact date is unknown.
+    """
+    match = re.search(r"(?<!\d)(19\d\d|20\d\d)(?!\d)", name)
+    return int(match[1]) if match else None

@@ -9,7 +9,7 @@ from index.agenda import split_document
 from index.cleaning import strip_running_lines
 from index.errors import ingest_error
 from index.loading import read_lines
-from index.metadata import meeting_facts
+from index.metadata import meeting_facts, year_in_name
 from index.schema import MeetingDocument
 from settings import get_settings
 
@@ -40,4 +40,5 @@ def parse_file(path: Path) -> MeetingDocument:
         date_evidence=facts.date_evidence,
         content_hash=file_hash(path),
         source_dir=str(path.parent.resolve()),
+        meeting_year=facts.meeting_date.year if facts.meeting_date else year_in_name(path.name),
     )

@@ -56,6 +56,7 @@ class MeetingDocument:
     date_evidence: str = ""
     content_hash: str = ""
     source_dir: str = ""
+    meeting_year: int | None = None
 
 
 @dataclass

@@ -1,0 +1,59 @@
+"""Command line: ``python -m assistant ask [--json] "question"`` or ``--questions FILE``.
+
+With --questions the model and index load once and each answer is one JSON line.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+import settings  # noqa: F401  (offline environment before any library loads)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m assistant", description="Spørg mødematerialet.")
+    commands = parser.add_subparsers(dest="command", required=True)
+    ask_parser = commands.add_parser("ask", help="stil et spørgsmål")
+    ask_parser.add_argument("question", nargs="?", help="spørgsmålet")
+    ask_parser.add_argument("--questions", type=Path, help="fil med ét spørgsmål pr. linje")
+    ask_parser.add_argument("--json", action="store_true", help="skriv JSON")
+    args = parser.parse_args(argv)
+    if not args.question and not args.questions:
+        parser.error("angiv et spørgsmål eller --questions FIL")
+
+    from assistant.service import QuestionError, ask
+    from index.store import IndexMismatchError
+
+    questions = [args.question] if args.question else _read_questions(args.questions)
+    status = 0
+    for question in questions:
+        try:
+            answer = ask(question)
+        except QuestionError as error:
+            status = 1
+            payload = {"question": question, "error": str(error)}
+            print(json.dumps(payload, ensure_ascii=False) if args.json or args.questions else f"fejl: {error}")
+            continue
+        except (IndexMismatchError, FileNotFoundError) as error:
+            print(f"fejl: {error}", file=sys.stderr)
+            return 2
+        if args.questions:
+            print(json.dumps(answer.to_json(), ensure_ascii=False), flush=True)
+        elif args.json:
+            print(json.dumps(answer.to_json(), ensure_ascii=False, indent=2))
+        else:
+            print(answer.text)
+            if answer.citations:
+                print("\nKilder:\n" + answer.sources_markdown())
+    return status
+
+
+def _read_questions(path: Path) -> list[str]:
+    return [line.strip() for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,270 @@
+"""Compose a faithful Danish answer from the retrieved agenda items, with citations.
+
+The default answer is extractive: it quotes the best-matching sentences of the
+best items (Beslutning first for decision questions) and frames them in plain
+Danish; every sentence ends with a marker [n] into the sources list. When
+nothing relevant was found it says so and lists the nearest items instead of
+guessing. An optional language model may rephrase (see assistant.llm); its
+reply is checked and replaced by this answer when it cites badly.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+
+from assistant.question import filters_from_question
+from assistant.relevance import Relevance, judge_relevance, question_stems, stems
+from assistant.retrieval import NO_FILTERS, Filters, HybridRetriever, RetrievedItem, is_decision_question
+
+REFUSAL = "Det kan jeg ikke finde i mødematerialet."
+MONTH_NAMES = (
+    "januar", "februar", "marts", "april", "maj", "juni", "juli",
+    "august", "september", "oktober", "november", "december",
+)
+PRECEDENT_RE = re.compile(
+    r"\b(hvornår|tidligere|hvilke møder|hvor mange gange|siden \d{4}|historik|when|previously|which meetings)\b",
+    re.IGNORECASE,
+)
+SENTENCE_SPLIT_RE = re.compile(r"(?<=[.!?])\s+(?=[A-ZÆØÅ0-9–\"«„(])")
+SUBJECT_VERB_RE = re.compile(r"^(KKR Syddanmark|KKR)\s+(\w+(?:ede|te)|tog|gav|fik|var|blev)\s+(.+)$")
+MAX_ITEMS = 3
+MAX_PRECEDENT_ITEMS = 8
+SENTENCES_PER_ITEM = 3
+SECONDARY_ITEM_RATIO = 0.8
+
+
+@dataclass
+class Citation:
+    number: int
+    source: str
+    committee: str
+    meeting_date: str | None
+    meeting_year: int | None
+    doc_type: str
+    item: str
+    title: str
+    section: str
+    page: int | None
+    passage: str
+    highlights: list[str] = field(default_factory=list)
+
+    def label(self) -> str:
+        """"KKR Syddanmark, referat 21. november 2023, punkt 2.3 Botilbudskapacitet og lånepulje"."""
+        when = long_date(self.meeting_date, self.meeting_year)
+        return f"{self.committee}, {self.doc_type} {when}, punkt {self.item} {self.title}"
+
+    def to_json(self) -> dict:
+        return {
+            "source": self.source,
+            "meeting_date": self.meeting_date,
+            "item": self.item,
+            "title": self.title,
+            "section": self.section,
+        }
+
+
+@dataclass
+class Answer:
+    question: str
+    text: str
+    refused: bool
+    citations: list[Citation]
+    retrieved: list[RetrievedItem]
+    note: str = ""
+    relevance: Relevance | None = None
+
+    def to_json(self) -> dict:
+        return {
+            "question": self.question,
+            "answer": self.text,
+            "refused": self.refused,
+            "citations": [c.to_json() for c in self.citations],
+            "retrieved": [item.to_json() for item in self.retrieved],
+        }
+
+    def sources_markdown(self) -> str:
+        return "\n".join(f"[{c.number}] {c.label()} ({c.section})" for c in self.citations)
+
+
+def long_date(iso: str | None, year: int | None = None) -> str:
+    if not iso:
+        return f"{year} (dato ikke oplyst)" if year else "dato ikke oplyst"
+    day = date.fromisoformat(iso)
+    return f"{day.day}. {MONTH_NAMES[day.month - 1]} {day.year}"
+
+
+def meeting_phrase(citation: Citation) -> str:
+    if citation.meeting_date:
+        return f"På mødet den {long_date(citation.meeting_date)}"
+    if citation.meeting_year:
+        return f"På mødet i {citation.meeting_year} (præcis dato ikke oplyst)"
+    return "På et møde (dato ikke oplyst)"
+
+
+def is_precedent_question(question: str) -> bool:
+    return bool(PRECEDENT_RE.search(question))
+
+
+def answer_question(
+    retriever: HybridRetriever, question: str, filters: Filters = NO_FILTERS, top_items: int = 10
+) -> Answer:
+    """Retrieve and answer; the question is assumed validated (assistant.question)."""
+    effective = filters_from_question(question, filters)
+    items = retriever.retrieve(question, effective, top_items=max(top_items, 10))
+    relevance = judge_relevance(question, items)
+    if not relevance.relevant:
+        return refusal(question, items, relevance)
+    chosen = _choose_items(question, items, relevance)
+    return compose(retriever, question, chosen, items, relevance)
+
+
+def refusal(question: str, items: list[RetrievedItem], relevance: Relevance | None = None) -> Answer:
+    nearest = items[:3]
+    lines = [REFUSAL]
+    if nearest:
+        lines.append("")
+        lines.append("Måske relateret (men besvarer ikke spørgsmålet):")
+        lines += [
+            f"- {item.committee}, {item.doc_type} {long_date(item.meeting_date, _year(item))}, "
+            f"punkt {item.item} {item.title}"
+            for item in nearest
+        ]
+    return Answer(question, "\n".join(lines), True, [], items, relevance=relevance)
+
+
+def _year(item: RetrievedItem) -> int | None:
+    year = item.chunks[0].metadata.get("meeting_year") if item.chunks else None
+    return int(year) if year else None
+
+
+def _choose_items(question: str, items: list[RetrievedItem], relevance: Relevance) -> list[RetrievedItem]:
+    """The items the answer draws on: the best one, and others nearly as good and relevant."""
+    if is_precedent_question(question):
+        chosen = [item for item in items if relevance.item_relevant(item)][:MAX_PRECEDENT_ITEMS]
+        return chosen or items[:1]
+    top = items[0]
+    chosen = [top]
+    for item in items[1:]:
+        if len(chosen) >= MAX_ITEMS:
+            break
+        if item.score >= top.score * SECONDARY_ITEM_RATIO and relevance.item_relevant(item):
+            chosen.append(item)
+    return chosen
+
+
+def compose(
+    retriever: HybridRetriever,
+    question: str,
+    chosen: list[RetrievedItem],
+    retrieved: list[RetrievedItem],
+    relevance: Relevance,
+) -> Answer:
+    decision = is_decision_question(question)
+    wanted = question_stems(question)
+    citations: list[Citation] = []
+    lines: list[str] = []
+    for number, item in enumerate(chosen, start=1):
+        sentences = _best_sentences(retriever, item, wanted, decision)
+        section = sentences[0][1] if sentences else (item.chunks[0].section if item.chunks else "")
+        chunk = next((c for c in item.chunks if c.section == section), item.chunks[0])
+        citations.append(
+            Citation(
+                number=number,
+                source=item.source,
+                committee=item.committee,
+                meeting_date=item.meeting_date,
+                meeting_year=_year(item),
+                doc_type=item.doc_type,
+                item=item.item,
+                title=item.title,
+                section=section,
+                page=int(chunk.metadata.get("page") or 0) or None,
+                passage=chunk.body,
+                highlights=[text for text, _ in sentences],
+            )
+        )
+    if is_precedent_question(question) and len(citations) > 1:
+        lines = _precedent_lines(citations)
+    else:
+        for citation in citations:
+            lines.append(_item_paragraph(citation, decision))
+    return Answer(question, "\n\n".join(lines), False, citations, retrieved, relevance=relevance)
+
+
+def _item_paragraph(citation: Citation, decision: bool) -> str:
+    marker = f"[{citation.number}]"
+    where = f"punkt {citation.item} »{citation.title}«"
+    quotes = citation.highlights
+    if citation.doc_type == "dagsorden":
+        opening = (
+            f"{meeting_phrase(citation)} var {where} på dagsordenen {marker}. "
+            f"Materialet er en dagsorden, så mødets beslutning fremgår ikke {marker}."
+        )
+        return " ".join([opening, *(f"{q} {marker}" for q in quotes)])
+    if decision and citation.section == "Beslutning" and quotes and (match := SUBJECT_VERB_RE.match(quotes[0])):
+        first = f"{meeting_phrase(citation)} ({where}) {match[2]} {match[1]} {match[3]} {marker}"
+        return " ".join([first, *(f"{q} {marker}" for q in quotes[1:])])
+    intro = f"{meeting_phrase(citation)} behandlede {citation.committee} {where} {marker}."
+    label = {"Beslutning": "Af beslutningen fremgår:", "Indstilling": "Indstillingen lød:"}.get(
+        citation.section, "Af sagen fremgår:"
+    )
+    return " ".join([intro, label, *(f"{q} {marker}" for q in quotes)])
+
+
+def _precedent_lines(citations: list[Citation]) -> list[str]:
+    ordered = sorted(citations, key=lambda c: (c.meeting_date or f"{c.meeting_year or 9999}-99", c.item))
+    markers = "".join(f"[{c.number}]" for c in ordered)
+    meetings = len({c.source for c in ordered})
+    lines = [f"Emnet er behandlet på {meetings} møde{'r' if meetings > 1 else ''} i materialet {markers}:"]
+    for citation in ordered:
+        quote = citation.highlights[0] if citation.highlights else ""
+        when = long_date(citation.meeting_date, citation.meeting_year)
+        kind = " (dagsorden)" if citation.doc_type == "dagsorden" else ""
+        lines.append(f"- {when}{kind}, punkt {citation.item} {citation.title}: {quote} [{citation.number}]")
+    return ["\n".join(lines)]
+
+
+def split_sentences(text: str) -> list[str]:
+    sentences = []
+    for paragraph in text.split("\n\n"):
+        sentences += [s.strip() for s in SENTENCE_SPLIT_RE.split(paragraph.strip()) if s.strip()]
+    return sentences
+
+
+def _best_sentences(
+    retriever: HybridRetriever, item: RetrievedItem, wanted: set[str], decision: bool
+) -> list[tuple[str, str]]:
+    """The item's sentences that answer best, in document order, with their section.
+
+    Candidates come from the whole item (not just the retrieved chunks), so a
+    decision question can quote the Beslutning even when another section matched.
+    """
+    chunks = retriever.item_chunks(item.source, item.item) or item.chunks
+    candidates: list[tuple[str, str]] = []
+    seen: set[str] = set()
+    for chunk in chunks:
+        for sentence in split_sentences(chunk.body):
+            if sentence not in seen and len(sentence) > 3:
+                seen.add(sentence)
+                candidates.append((sentence, chunk.section))
+    if not candidates:
+        return []
+    if decision and any(section == "Beslutning" for _, section in candidates):
+        pool = [c for c in candidates if c[1] == "Beslutning"]
+    else:
+        pool = [c for c in candidates if c[1] != "Deltagere"] or candidates
+    scored = sorted(
+        ((_sentence_score(text, section, wanted, decision), index) for index, (text, section) in enumerate(pool)),
+        reverse=True,
+    )
+    keep = sorted(index for _, index in scored[:SENTENCES_PER_ITEM])
+    return [pool[index] for index in keep]
+
+
+def _sentence_score(text: str, section: str, wanted: set[str], decision: bool) -> float:
+    found = stems(text)
+    overlap = len(wanted & found) / max(len(wanted), 1)
+    preference = {"Beslutning": 0.3 if decision else 0.05, "Indstilling": 0.1, "Sagsfremstilling": 0.05}
+    return overlap + preference.get(section, 0.0)

@@ -1,0 +1,79 @@
+"""Decide whether the retrieved items answer the question at all.
+
+Rank fusion always returns something; an answer built on the least-bad match
+is worse than "I could not find that". Two signals decide: the dense cosine
+similarity of the item's best chunk, and how many of the question's content
+words (Danish-stemmed, stop words removed) occur in the item. The thresholds
+are calibrated on the golden set's unanswerable questions (see eval/).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from bm25s.stopwords import STOPWORDS_DANISH, STOPWORDS_EN
+
+from assistant.retrieval import RetrievedItem, danish_stemmer
+
+# Words that shape a question but say nothing about its topic.
+QUESTION_WORDS = {
+    "hvad", "hvem", "hvor", "hvornår", "hvordan", "hvorfor", "hvilke", "hvilken", "hvilket", "mange", "meget",
+    "besluttet", "beslutning", "besluttede", "vedtaget", "godkendt", "godkendte", "blev", "kkr", "syddanmark",
+    "møde", "mødet", "møder", "møderne", "sket", "skete", "behandlet", "behandlede", "tidligere", "siden",
+    "what", "when", "who", "which", "how", "did", "was", "were", "decided", "decide", "meeting", "about",
+    "sagt", "står", "fremgår", "referat", "referatet", "dagsorden", "punkt",
+}
+TOKEN_RE = re.compile(r"\w{2,}")
+
+# Calibrated on eval/golden.jsonl (python -m eval --calibrate prints the sweep).
+DENSE_STRONG = 0.86
+DENSE_MIN = 0.80
+LEXICAL_MIN = 0.5
+ITEM_DENSE_MIN = 0.82
+ITEM_LEXICAL_MIN = 0.34
+
+
+@lru_cache(maxsize=1)
+def _stopwords() -> frozenset[str]:
+    return frozenset(STOPWORDS_DANISH) | frozenset(STOPWORDS_EN) | QUESTION_WORDS
+
+
+def stems(text: str) -> set[str]:
+    words = [w for w in TOKEN_RE.findall(text.lower()) if w not in _stopwords() and not w.isdigit()]
+    return set(danish_stemmer().stemWords(words))
+
+
+def question_stems(question: str) -> set[str]:
+    return stems(question)
+
+
+@dataclass
+class Relevance:
+    relevant: bool
+    dense: float
+    lexical: float
+    wanted: frozenset[str]
+
+    def item_relevant(self, item: RetrievedItem) -> bool:
+        dense, lexical = item_signals(item, self.wanted)
+        return dense >= ITEM_DENSE_MIN or lexical >= ITEM_LEXICAL_MIN
+
+
+def item_signals(item: RetrievedItem, wanted: frozenset[str] | set[str]) -> tuple[float, float]:
+    dense = max((c.raw_scores.get("dense", 0.0) for c in item.chunks), default=0.0)
+    found: set[str] = set()
+    for chunk in item.chunks:
+        found |= stems(chunk.text)
+    lexical = len(set(wanted) & found) / len(wanted) if wanted else 0.0
+    return dense, lexical
+
+
+def judge_relevance(question: str, items: list[RetrievedItem]) -> Relevance:
+    wanted = frozenset(question_stems(question))
+    if not items:
+        return Relevance(False, 0.0, 0.0, wanted)
+    dense, lexical = max(item_signals(item, wanted) for item in items[:3])
+    relevant = dense >= DENSE_STRONG or (dense >= DENSE_MIN and lexical >= LEXICAL_MIN)
+    return Relevance(relevant, dense, lexical, wanted)

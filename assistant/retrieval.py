@@ -1,0 +1,298 @@
+"""Hybrid retrieval: dense (Chroma) + BM25 (bm25s, Danish stemmer and stop words), fused by rank.
+
+Results are grouped per agenda item, the unit a reader cites, keeping each
+item's best chunks. Decision questions lift Beslutning sections, because that
+is where the minutes say what was decided.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from dataclasses import dataclass, field
+from datetime import date
+from functools import lru_cache
+
+from settings import Settings, get_settings
+
+DENSE_TOP_K = 40
+BM25_TOP_K = 40
+FUSED_TOP_K = 80
+RRF_K = 60
+CHUNKS_PER_ITEM = 3
+DECISION_WORDS = re.compile(r"\b(besluttet|beslutte|beslutning\w*|besluttede|vedtaget|vedtog|godkendt\w*|decided?|decision)\b",
+                            re.IGNORECASE)
+DECISION_BOOST = 1.25
+MODES = ("hybrid", "dense", "bm25")
+
+
+@dataclass(frozen=True)
+class Filters:
+    """What the user narrowed the search to; every field optional."""
+
+    date_from: date | None = None
+    date_to: date | None = None
+    sources: tuple[str, ...] = ()
+    doc_type: str | None = None
+
+    def is_empty(self) -> bool:
+        return not (self.date_from or self.date_to or self.sources or self.doc_type)
+
+
+NO_FILTERS = Filters()
+
+
+@dataclass
+class RetrievedChunk:
+    node_id: str
+    text: str
+    metadata: dict
+    score: float
+    raw_scores: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def body(self) -> str:
+        """The chunk without its context header."""
+        return self.text.split("\n\n", 1)[1] if "\n\n" in self.text else self.text
+
+    @property
+    def section(self) -> str:
+        return str(self.metadata.get("section", ""))
+
+
+@dataclass
+class RetrievedItem:
+    source: str
+    meeting_date: str | None
+    doc_type: str
+    item: str
+    title: str
+    case_number: str
+    committee: str
+    score: float
+    chunks: list[RetrievedChunk] = field(default_factory=list)
+
+    @property
+    def key(self) -> tuple[str, str]:
+        return self.source, self.item
+
+    def to_json(self) -> dict:
+        return {
+            "source": self.source,
+            "meeting_date": self.meeting_date,
+            "item": self.item,
+            "title": self.title,
+            "score": round(self.score, 4),
+        }
+
+
+def is_decision_question(question: str) -> bool:
+    return bool(DECISION_WORDS.search(question))
+
+
+class HybridRetriever:
+    """Dense + BM25 over the Chroma index; one instance per process, shared read-only.
+
+    BM25 is rebuilt from Chroma's stored chunks when the index changes (an
+    upload), guarded by a lock so concurrent questions see a consistent view.
+    """
+
+    def __init__(self, config: Settings | None = None) -> None:
+        from index.embedding import get_embed_model
+        from llama_index.core import VectorStoreIndex
+
+        from index.store import open_collection, vector_store
+
+        self.config = config or get_settings()
+        self.collection = open_collection(self.config)
+        self.embed_model = get_embed_model()
+        self.index = VectorStoreIndex.from_vector_store(vector_store(self.collection), embed_model=self.embed_model)
+        self._lock = threading.Lock()
+        self._version: tuple[int, str] | None = None
+        self._nodes: list = []
+        self._bm25_cache: dict[frozenset[str] | None, object] = {}
+        self.refresh()
+
+    def refresh(self) -> None:
+        """Reload the chunk list for BM25 if the collection changed since last time."""
+        from llama_index.core.schema import TextNode
+
+        with self._lock:
+            stored = self.collection.get(include=["documents", "metadatas"])
+            version = (len(stored["ids"]), ",".join(sorted(stored["ids"]))[-64:])
+            if version == self._version:
+                return
+            self._nodes = [
+                TextNode(id_=node_id, text=text or "", metadata=metadata or {},
+                         excluded_embed_metadata_keys=list(metadata or {}),
+                         excluded_llm_metadata_keys=list(metadata or {}))
+                for node_id, text, metadata in zip(stored["ids"], stored["documents"], stored["metadatas"], strict=True)
+            ]
+            self._bm25_cache = {}
+            self._version = version
+
+    @property
+    def chunk_count(self) -> int:
+        return len(self._nodes)
+
+    def sources(self) -> list[dict]:
+        """The meetings in the index: source, date, type, for filter menus."""
+        seen: dict[str, dict] = {}
+        for node in self._nodes:
+            metadata = node.metadata
+            seen.setdefault(metadata["source"], {
+                "source": metadata["source"],
+                "meeting_date": metadata.get("meeting_date") or None,
+                "doc_type": metadata.get("doc_type"),
+                "committee": metadata.get("committee"),
+                "meeting_year": metadata.get("meeting_year") or None,
+            })
+        return sorted(seen.values(), key=lambda m: (m["meeting_date"] or "9999", m["source"]))
+
+    def allowed_sources(self, filters: Filters) -> frozenset[str] | None:
+        """Filters reduce to the set of meetings they admit; None means no filter."""
+        if filters.is_empty():
+            return None
+        return frozenset(m["source"] for m in self.sources() if meeting_matches(m, filters))
+
+    def retrieve_chunks(self, question: str, filters: Filters = NO_FILTERS, mode: str = "hybrid",
+                        top_k: int = FUSED_TOP_K) -> list[RetrievedChunk]:
+        allowed = self.allowed_sources(filters)
+        if allowed is not None and not allowed:
+            return []
+        rankings: dict[str, list] = {}
+        if mode in ("hybrid", "dense"):
+            dense = self.index.as_retriever(similarity_top_k=DENSE_TOP_K, filters=_source_filter(allowed))
+            rankings["dense"] = dense.retrieve(question)
+        if mode in ("hybrid", "bm25"):
+            bm25 = self._bm25(allowed)
+            rankings["bm25"] = bm25.retrieve(question) if bm25 is not None else []
+        chunks = reciprocal_rank_fusion(rankings)[:top_k]
+        if is_decision_question(question):
+            for chunk in chunks:
+                if chunk.section == "Beslutning":
+                    chunk.score *= DECISION_BOOST
+        return sorted(chunks, key=lambda c: c.score, reverse=True)
+
+    def retrieve(self, question: str, filters: Filters = NO_FILTERS, mode: str = "hybrid",
+                 top_items: int = 10) -> list[RetrievedItem]:
+        return group_by_item(self.retrieve_chunks(question, filters, mode))[:max(top_items, 1)]
+
+    def item_chunks(self, source: str, item: str) -> list[RetrievedChunk]:
+        """Every chunk of one item in document order, to show the whole item."""
+        nodes = [n for n in self._nodes if n.metadata.get("source") == source and n.metadata.get("item") == item]
+        nodes.sort(key=lambda n: int(n.metadata.get("position", 0)))
+        return [RetrievedChunk(n.node_id, n.get_content(), dict(n.metadata), 0.0) for n in nodes]
+
+    def _bm25(self, allowed: frozenset[str] | None):
+        from llama_index.retrievers.bm25 import BM25Retriever
+
+        with self._lock:
+            if allowed in self._bm25_cache:
+                return self._bm25_cache[allowed]
+            nodes = [n for n in self._nodes if allowed is None or n.metadata.get("source") in allowed]
+            retriever = None
+            if nodes:
+                retriever = BM25Retriever.from_defaults(
+                    nodes=nodes, similarity_top_k=min(BM25_TOP_K, len(nodes)), stemmer=danish_stemmer(),
+                    language="danish",
+                )
+            self._bm25_cache[allowed] = retriever
+            return retriever
+
+
+@lru_cache(maxsize=1)
+def danish_stemmer():
+    import Stemmer
+
+    return Stemmer.Stemmer("danish")
+
+
+def group_by_item(chunks: list[RetrievedChunk]) -> list[RetrievedItem]:
+    """Fold chunks into agenda items, scored by their best chunk plus a little for each further hit."""
+    items: dict[tuple[str, str], RetrievedItem] = {}
+    seen_chunk_ids: set[str] = set()
+    for chunk in chunks:
+        chunk_id = str(chunk.metadata.get("chunk_id", chunk.node_id))
+        if chunk_id in seen_chunk_ids:  # a half-finished rebuild may leave two versions
+            continue
+        seen_chunk_ids.add(chunk_id)
+        metadata = chunk.metadata
+        key = (str(metadata.get("source")), str(metadata.get("item") or ""))
+        if not key[1]:
+            key = (key[0], "")
+        item = items.get(key)
+        if item is None:
+            item = items[key] = RetrievedItem(
+                source=key[0],
+                meeting_date=str(metadata.get("meeting_date") or "") or None,
+                doc_type=str(metadata.get("doc_type", "")),
+                item=key[1],
+                title=str(metadata.get("title", "")),
+                case_number=str(metadata.get("case_number", "")),
+                committee=str(metadata.get("committee", "")),
+                score=chunk.score,
+            )
+        elif len(item.chunks) < CHUNKS_PER_ITEM:
+            item.score += chunk.score * 0.1
+        if len(item.chunks) < CHUNKS_PER_ITEM:
+            item.chunks.append(chunk)
+    return sorted(items.values(), key=lambda i: i.score, reverse=True)
+
+
+def reciprocal_rank_fusion(rankings: dict[str, list]) -> list[RetrievedChunk]:
+    """Fuse ranked lists by 1/(k + rank), keeping each retriever's own score.
+
+    Written out rather than taken from llama-index's QueryFusionRetriever
+    because that overwrites the dense similarity, which the answerer needs to
+    decide whether anything relevant was found at all.
+    """
+    fused: dict[str, RetrievedChunk] = {}
+    for name, results in rankings.items():
+        for rank, result in enumerate(results):
+            node = result.node
+            chunk = fused.get(node.node_id)
+            if chunk is None:
+                chunk = fused[node.node_id] = RetrievedChunk(node.node_id, node.get_content(), dict(node.metadata), 0.0)
+            chunk.score += 1.0 / (RRF_K + rank + 1)
+            chunk.raw_scores[name] = float(result.score or 0.0)
+    return sorted(fused.values(), key=lambda c: c.score, reverse=True)
+
+
+def meeting_matches(meeting: dict, filters: Filters) -> bool:
+    """Whether a meeting passes the filters. A meeting with an unknown date but a known
+    year passes a date range that overlaps that year: it may lie inside it."""
+    if filters.sources and meeting["source"] not in filters.sources:
+        return False
+    if filters.doc_type and meeting.get("doc_type") != filters.doc_type:
+        return False
+    if not (filters.date_from or filters.date_to):
+        return True
+    low = filters.date_from or date.min
+    high = filters.date_to or date.max
+    if meeting.get("meeting_date"):
+        return low <= date.fromisoformat(meeting["meeting_date"]) <= high
+    year = int(meeting.get("meeting_year") or 0)
+    return bool(year) and low <= date(year, 12, 31) and date(year, 1, 1) <= high
+
+
+def _source_filter(allowed: frozenset[str] | None):
+    from llama_index.core.vector_stores import FilterOperator, MetadataFilter, MetadataFilters
+
+    if allowed is None:
+        return None
+    return MetadataFilters(filters=[MetadataFilter(key="source", value=sorted(allowed), operator=FilterOperator.IN)])
+
+
+_SHARED: dict[str, HybridRetriever] = {}
+_SHARED_LOCK = threading.Lock()
+
+
+def shared_retriever(config: Settings | None = None) -> HybridRetriever:
+    """The process-wide retriever: the model and index are loaded once and shared read-only."""
+    config = config or get_settings()
+    key = str(config.chroma_dir)
+    with _SHARED_LOCK:
+        if key not in _SHARED:
+            _SHARED[key] = HybridRetriever(config)
+        return _SHARED[key]

@@ -1,0 +1,66 @@
+"""``python -m eval [--golden FILE] [--json OUT] [--check] [--no-baseline]``.
+
+Builds (or updates) the index of the bundled corpus, scores the golden set,
+prints one table, writes eval/report.md, and with --check exits 1 when a
+figure falls below eval/thresholds.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+import settings
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m eval")
+    parser.add_argument("--golden", type=Path, default=None)
+    parser.add_argument("--json", type=Path, default=None, help="write the figures and per-question results here")
+    parser.add_argument("--check", action="store_true", help="fail when a figure is below eval/thresholds.json")
+    parser.add_argument("--no-baseline", action="store_true", help="skip the llama-index quick-start baseline")
+    args = parser.parse_args(argv)
+
+    from assistant.retrieval import HybridRetriever
+    from eval.quickstart import QuickstartBaseline
+    from eval.runner import GOLDEN, THRESHOLDS, check_thresholds, evaluate, load_golden, summarise, write_report
+    from index.store import build_index
+
+    config = settings.get_settings()
+    build_index([config.corpus_dir])
+    retriever = HybridRetriever(config)
+    baseline = None if args.no_baseline else QuickstartBaseline(config.corpus_dir)
+    results = evaluate(load_golden(args.golden or GOLDEN), retriever, baseline)
+    summary = summarise(results)
+    print(format_summary(summary))
+    write_report(summary, results)
+    if args.json:
+        payload = {"summary": summary, "results": [r.__dict__ for r in results]}
+        args.json.write_text(json.dumps(payload, ensure_ascii=False, indent=2, default=list), encoding="utf-8")
+    if args.check:
+        failures = check_thresholds(summary, json.loads(THRESHOLDS.read_text()))
+        for failure in failures:
+            print(f"BELOW THRESHOLD: {failure}", file=sys.stderr)
+        return 1 if failures else 0
+    return 0
+
+
+def format_summary(summary: dict) -> str:
+    lines = [f"{'mode':<12}{'hit@1':>8}{'hit@5':>8}{'MRR':>8}"]
+    for mode, m in summary["retrieval"].items():
+        if m:
+            lines.append(f"{mode:<12}{m['hit@1']:>8.3f}{m['hit@5']:>8.3f}{m['mrr']:>8.3f}")
+    lines.append("")
+    lines += [f"{name:<20}{value:>8.3f}" for name, value in summary["answers"].items()]
+    lines.append("")
+    lines.append(f"{'kind':<13}{'n':>3}{'hit@5':>8}{'MRR':>8}{'cite':>8}{'facts':>8}{'refuse':>8}")
+    for kind, m in summary["by_kind"].items():
+        cells = [m.get(k) for k in ("hit@5", "mrr", "citation_accuracy", "key_fact_recall", "refusal_accuracy")]
+        lines.append(f"{kind:<13}{m['n']:>3}" + "".join(f"{c:>8.3f}" if c is not None else f"{'–':>8}" for c in cells))
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,156 @@
+"""Score the assistant on the golden set: retrieval per mode, the answers, refusals.
+
+Retrieval is scored per agenda item (the unit a reader cites): hit@1, hit@5
+and MRR over the answerable questions, for BM25 only, dense only, hybrid and
+the llama-index quick-start baseline. Answers are scored by citation accuracy
+(a gold item among the citations), key-fact recall (verbatim facts in the
+answer) and refusal accuracy (refused exactly the unanswerable questions).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from assistant.question import filters_from_question
+from assistant.retrieval import HybridRetriever
+from assistant.service import ask
+
+EVAL_DIR = Path(__file__).resolve().parent
+GOLDEN = EVAL_DIR / "golden.jsonl"
+THRESHOLDS = EVAL_DIR / "thresholds.json"
+REPORT = EVAL_DIR / "report.md"
+RETRIEVAL_MODES = ("bm25", "dense", "hybrid", "quickstart")
+
+
+@dataclass
+class QuestionResult:
+    id: str
+    kind: str
+    answerable: bool
+    gold: list[tuple[str, str]]
+    ranks: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
+    citations: list[tuple[str, str]] = field(default_factory=list)
+    refused: bool = False
+    key_facts: list[str] = field(default_factory=list)
+    facts_found: int = 0
+    answer: str = ""
+    seconds: float = 0.0
+    dense: float = 0.0
+    lexical: float = 0.0
+
+
+def load_golden(path: Path = GOLDEN) -> list[dict]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def _normalise(text: str) -> str:
+    return re.sub(r"\s+", " ", text).strip().casefold()
+
+
+def evaluate(golden: list[dict], retriever: HybridRetriever, baseline=None) -> list[QuestionResult]:
+    results = []
+    for row in golden:
+        gold = [(s["source"], s["item"]) for s in row.get("sources", [])]
+        result = QuestionResult(row["id"], row.get("kind", ""), bool(row["answerable"]), gold,
+                                key_facts=list(row.get("key_facts", [])))
+        filters = filters_from_question(row["question"])
+        for mode in ("bm25", "dense"):
+            result.ranks[mode] = [i.key for i in retriever.retrieve(row["question"], filters, mode=mode)]
+        started = time.perf_counter()
+        answer = ask(row["question"], retriever=retriever, use_llm=False)
+        result.seconds = time.perf_counter() - started
+        result.ranks["hybrid"] = [item.key for item in answer.retrieved]
+        if baseline is not None:
+            result.ranks["quickstart"] = baseline.retrieve_items(row["question"])
+        result.citations = [(c.source, c.item) for c in answer.citations]
+        result.refused = answer.refused
+        result.answer = answer.text
+        text = _normalise(answer.text)
+        result.facts_found = sum(_normalise(fact) in text for fact in result.key_facts)
+        if answer.relevance is not None:
+            result.dense, result.lexical = answer.relevance.dense, answer.relevance.lexical
+        results.append(result)
+    return results
+
+
+def _rank(ranked: list[tuple[str, str]], gold: list[tuple[str, str]]) -> int | None:
+    return next((index + 1 for index, key in enumerate(ranked) if key in gold), None)
+
+
+def retrieval_metrics(results: list[QuestionResult], mode: str) -> dict[str, float]:
+    scored = [r for r in results if r.answerable and mode in r.ranks]
+    if not scored:
+        return {}
+    ranks = [_rank(r.ranks[mode], r.gold) for r in scored]
+    return {
+        "hit@1": sum(1 for k in ranks if k == 1) / len(ranks),
+        "hit@5": sum(1 for k in ranks if k and k <= 5) / len(ranks),
+        "mrr": sum(1 / k for k in ranks if k) / len(ranks),
+    }
+
+
+def answer_metrics(results: list[QuestionResult]) -> dict[str, float]:
+    answerable = [r for r in results if r.answerable]
+    facts = sum(len(r.key_facts) for r in answerable)
+    metrics = {"refusal_accuracy": sum(r.refused != r.answerable for r in results) / max(len(results), 1)}
+    if answerable:
+        metrics["citation_accuracy"] = sum(any(c in r.gold for c in r.citations) for r in answerable) / len(answerable)
+        metrics["key_fact_recall"] = sum(r.facts_found for r in answerable) / max(facts, 1)
+    return metrics
+
+
+def summarise(results: list[QuestionResult]) -> dict:
+    by_kind: dict[str, list[QuestionResult]] = defaultdict(list)
+    for result in results:
+        by_kind[result.kind].append(result)
+    return {
+        "questions": len(results),
+        "retrieval": {mode: retrieval_metrics(results, mode) for mode in RETRIEVAL_MODES},
+        "answers": answer_metrics(results),
+        "by_kind": {
+            kind: {"n": len(rows), **retrieval_metrics(rows, "hybrid"), **answer_metrics(rows)}
+            for kind, rows in sorted(by_kind.items())
+        },
+    }
+
+
+def check_thresholds(summary: dict, thresholds: dict) -> list[str]:
+    """Every figure below its floor, as readable lines; empty when all pass."""
+    failures = []
+    for group, floors in thresholds.items():
+        for name, floor in floors.items():
+            actual = summary["answers"].get(name) if group == "answers" else summary["retrieval"].get(group, {}).get(name)
+            if actual is None or actual + 1e-9 < floor:
+                failures.append(f"{group}.{name} = {actual} < {floor}")
+    return failures
+
+
+def write_report(summary: dict, results: list[QuestionResult], path: Path = REPORT) -> None:
+    lines = ["# Eval report", "", f"{summary['questions']} golden questions (`eval/golden.jsonl`).", "",
+             "## Retrieval (item level, answerable questions)", "",
+             "| mode | hit@1 | hit@5 | MRR |", "|---|---|---|---|"]
+    for mode, metrics in summary["retrieval"].items():
+        if metrics:
+            lines.append(f"| {mode} | {metrics['hit@1']:.3f} | {metrics['hit@5']:.3f} | {metrics['mrr']:.3f} |")
+    answers = summary["answers"]
+    lines += ["", "## Answers (hybrid + extractive answerer)", "", "| figure | value |", "|---|---|"]
+    lines += [f"| {name} | {value:.3f} |" for name, value in answers.items()]
+    lines += ["", "## Per question kind", "",
+              "| kind | n | hit@1 | hit@5 | MRR | citation acc. | key-fact recall | refusal acc. |",
+              "|---|---|---|---|---|---|---|---|"]
+    for kind, m in summary["by_kind"].items():
+        def cell(name: str, metrics: dict = m) -> str:
+            return f"{metrics[name]:.3f}" if name in metrics else "–"
+        lines.append(f"| {kind} | {m['n']} | {cell('hit@1')} | {cell('hit@5')} | {cell('mrr')} | "
+                     f"{cell('citation_accuracy')} | {cell('key_fact_recall')} | {cell('refusal_accuracy')} |")
+    misses = [r for r in results if (r.answerable and (r.refused or not any(c in r.gold for c in r.citations)))
+              or (not r.answerable and not r.refused)]
+    if misses:
+        lines += ["", "## Misses", ""]
+        lines += [f"- {r.id} ({r.kind}): refused={r.refused}, citations={r.citations}, gold={r.gold}" for r in misses]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
