@@ -14,9 +14,9 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 
-from assistant.question import filters_from_question
-from assistant.relevance import Relevance, judge_relevance, question_stems, stems
-from assistant.retrieval import NO_FILTERS, Filters, HybridRetriever, RetrievedItem, is_decision_question
+from assistant.question import SearchPlan
+from assistant.relevance import Relevance, coverage, judge_relevance, question_stems, stems
+from assistant.retrieval import HybridRetriever, RetrievedItem, is_decision_question
 
 REFUSAL = "Det kan jeg ikke finde i mødematerialet."
 MONTH_NAMES = (
@@ -29,10 +29,14 @@ PRECEDENT_RE = re.compile(
 )
 SENTENCE_SPLIT_RE = re.compile(r"(?<=[.!?])\s+(?=[A-ZÆØÅ0-9–\"«„(])")
 SUBJECT_VERB_RE = re.compile(r"^(KKR Syddanmark|KKR)\s+(\w+(?:ede|te)|tog|gav|fik|var|blev)\s+(.+)$")
+DECISION_VERB_RE = re.compile(
+    r"\b(besluttede|godkendte|vedtog|tog .{0,80}til efterretning|anbefalede|tiltrådte|udpegede|drøftede)\b"
+)
 MAX_ITEMS = 3
 MAX_PRECEDENT_ITEMS = 8
 SENTENCES_PER_ITEM = 3
 SECONDARY_ITEM_RATIO = 0.8
+PRECEDENT_ITEM_RATIO = 0.4
 
 
 @dataclass
@@ -107,12 +111,9 @@ def is_precedent_question(question: str) -> bool:
     return bool(PRECEDENT_RE.search(question))
 
 
-def answer_question(
-    retriever: HybridRetriever, question: str, filters: Filters = NO_FILTERS, top_items: int = 10
-) -> Answer:
+def answer_question(retriever: HybridRetriever, question: str, plan: SearchPlan, top_items: int = 10) -> Answer:
     """Retrieve and answer; the question is assumed validated (assistant.question)."""
-    effective = filters_from_question(question, filters)
-    items = retriever.retrieve(question, effective, top_items=max(top_items, 10))
+    items = retriever.retrieve(question, plan.filters, top_items=max(top_items, 10), prefer=plan.prefer)
     relevance = judge_relevance(question, items)
     if not relevance.relevant:
         return refusal(question, items, relevance)
@@ -142,8 +143,9 @@ def _year(item: RetrievedItem) -> int | None:
 def _choose_items(question: str, items: list[RetrievedItem], relevance: Relevance) -> list[RetrievedItem]:
     """The items the answer draws on: the best one, and others nearly as good and relevant."""
     if is_precedent_question(question):
-        chosen = [item for item in items if relevance.item_relevant(item)][:MAX_PRECEDENT_ITEMS]
-        return chosen or items[:1]
+        top = items[0].score
+        chosen = [item for item in items if item.score >= top * PRECEDENT_ITEM_RATIO and relevance.item_relevant(item)]
+        return chosen[:MAX_PRECEDENT_ITEMS] or items[:1]
     top = items[0]
     chosen = [top]
     for item in items[1:]:
@@ -163,6 +165,9 @@ def compose(
 ) -> Answer:
     decision = is_decision_question(question)
     wanted = question_stems(question)
+    precedent = is_precedent_question(question) and len(chosen) > 1
+    if precedent:  # one line per meeting in date order, numbered in that order
+        chosen = sorted(chosen, key=lambda i: (i.meeting_date or f"{_year(i) or 9999}-99", i.source, i.item))
     citations: list[Citation] = []
     lines: list[str] = []
     for number, item in enumerate(chosen, start=1):
@@ -185,7 +190,7 @@ def compose(
                 highlights=[text for text, _ in sentences],
             )
         )
-    if is_precedent_question(question) and len(citations) > 1:
+    if precedent:
         lines = _precedent_lines(citations)
     else:
         for citation in citations:
@@ -214,7 +219,7 @@ def _item_paragraph(citation: Citation, decision: bool) -> str:
 
 
 def _precedent_lines(citations: list[Citation]) -> list[str]:
-    ordered = sorted(citations, key=lambda c: (c.meeting_date or f"{c.meeting_year or 9999}-99", c.item))
+    ordered = citations
     markers = "".join(f"[{c.number}]" for c in ordered)
     meetings = len({c.source for c in ordered})
     lines = [f"Emnet er behandlet på {meetings} møde{'r' if meetings > 1 else ''} i materialet {markers}:"]
@@ -256,15 +261,27 @@ def _best_sentences(
     else:
         pool = [c for c in candidates if c[1] != "Deltagere"] or candidates
     scored = sorted(
-        ((_sentence_score(text, section, wanted, decision), index) for index, (text, section) in enumerate(pool)),
+        ((_sentence_score(text, section, wanted, decision, _position(pool, index)), -index)
+         for index, (text, section) in enumerate(pool)),
         reverse=True,
     )
-    keep = sorted(index for _, index in scored[:SENTENCES_PER_ITEM])
+    keep = sorted(-index for _, index in scored[:SENTENCES_PER_ITEM])
     return [pool[index] for index in keep]
 
 
-def _sentence_score(text: str, section: str, wanted: set[str], decision: bool) -> float:
-    found = stems(text)
-    overlap = len(wanted & found) / max(len(wanted), 1)
+def _position(pool: list[tuple[str, str]], index: int) -> int:
+    """How many sentences of the same section come before this one."""
+    section = pool[index][1]
+    return sum(1 for text, name in pool[:index] if name == section)
+
+
+def _sentence_score(text: str, section: str, wanted: set[str], decision: bool, position: int) -> float:
+    """Overlap with the question, plus what minutes put first: the decision sentence itself."""
+    score = coverage(wanted, stems(text))
     preference = {"Beslutning": 0.3 if decision else 0.05, "Indstilling": 0.1, "Sagsfremstilling": 0.05}
-    return overlap + preference.get(section, 0.0)
+    score += preference.get(section, 0.0)
+    if decision and DECISION_VERB_RE.search(text):
+        score += 0.3
+    if decision and position == 0 and section == "Beslutning":
+        score += 0.2
+    return score

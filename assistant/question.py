@@ -10,7 +10,7 @@ from __future__ import annotations
 import calendar
 import re
 import unicodedata
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import date
 
 from assistant.retrieval import NO_FILTERS, Filters
@@ -25,6 +25,7 @@ MONTH_RE = re.compile(rf"\b(?:i|fra)\s+({_MONTH})\s+(\d{{4}})\b", re.IGNORECASE)
 SINCE_RE = re.compile(r"\b(?:siden|efter|since|after)\s+(\d{4})\b", re.IGNORECASE)
 BEFORE_RE = re.compile(r"\b(?:før|inden|before)\s+(\d{4})\b", re.IGNORECASE)
 YEAR_RE = re.compile(r"\b(?:i|in|fra|from|året|år)\s+(\d{4})\b", re.IGNORECASE)
+MEETING_WORD_RE = re.compile(r"\b(møde\w*|meeting\w*|dagsorden\w*|referat\w*)\b", re.IGNORECASE)
 FOLLOW_UP_RE = re.compile(
     r"^\s*(?:(?:og|men|and|but)\s+)?(?:hvad|hvordan|what|how)\s+(?:så\s+)?(?:med|about)\b|^\s*(?:og|men|and)\b",
     re.IGNORECASE,
@@ -50,29 +51,48 @@ def validate_question(question: str | None, max_chars: int) -> str:
     return text
 
 
-def filters_from_question(question: str, base: Filters = NO_FILTERS) -> Filters:
-    """Explicit time limits in the question, added to the filters the user set in the app.
+@dataclass(frozen=True)
+class SearchPlan:
+    """Hard filters (the user's own, or a period tied to a meeting) and a period to prefer.
 
-    Filters the user chose win; the question only fills in what they left open.
+    "Hvor stort var overskuddet i 2019?" names the year of the accounts, not of
+    the meeting, so a bare year only lifts meetings of that period; "på mødet i
+    november 2023" or a follow-up "og hvad med i 2021?" restricts to them.
     """
-    if base.date_from or base.date_to:
-        return base
+
+    filters: Filters
+    prefer: tuple[date, date] | None = None
+
+
+def period_in_question(question: str) -> tuple[date | None, date | None] | None:
     if match := DAY_RE.search(question):
         day = _safe_date(int(match[3]), MONTHS[match[2].lower()], int(match[1]))
         if day:
-            return replace(base, date_from=day, date_to=day)
+            return day, day
     if match := MONTH_RE.search(question):
         year, month = int(match[2]), MONTHS[match[1].lower()]
-        last = calendar.monthrange(year, month)[1]
-        return replace(base, date_from=date(year, month, 1), date_to=date(year, month, last))
+        return date(year, month, 1), date(year, month, calendar.monthrange(year, month)[1])
     if match := SINCE_RE.search(question):
-        return replace(base, date_from=date(int(match[1]), 1, 1))
+        return date(int(match[1]), 1, 1), None
     if match := BEFORE_RE.search(question):
-        return replace(base, date_to=date(int(match[1]) - 1, 12, 31))
+        return None, date(int(match[1]) - 1, 12, 31)
     if match := YEAR_RE.search(question):
         year = int(match[1])
-        return replace(base, date_from=date(year, 1, 1), date_to=date(year, 12, 31))
-    return base
+        return date(year, 1, 1), date(year, 12, 31)
+    return None
+
+
+def plan_search(question: str, base: Filters = NO_FILTERS, follow_up: bool = False) -> SearchPlan:
+    """Filters the user set win; the question only fills in a period they left open."""
+    if base.date_from or base.date_to:
+        return SearchPlan(base)
+    period = period_in_question(question)
+    if period is None:
+        return SearchPlan(base)
+    low, high = period
+    if follow_up or MEETING_WORD_RE.search(question) or SINCE_RE.search(question):
+        return SearchPlan(replace(base, date_from=low, date_to=high))
+    return SearchPlan(base, prefer=(low or date.min, high or date.max))
 
 
 def _safe_date(year: int, month: int, day: int) -> date | None:

@@ -23,6 +23,8 @@ CHUNKS_PER_ITEM = 3
 DECISION_WORDS = re.compile(r"\b(besluttet|beslutte|beslutning\w*|besluttede|vedtaget|vedtog|godkendt\w*|decided?|decision)\b",
                             re.IGNORECASE)
 DECISION_BOOST = 1.25
+# An item from the period a question names ("i 2021") outranks a similar one from another.
+PERIOD_BOOST = 1.3
 MODES = ("hybrid", "dense", "bm25")
 
 
@@ -98,9 +100,9 @@ class HybridRetriever:
     """
 
     def __init__(self, config: Settings | None = None) -> None:
-        from index.embedding import get_embed_model
         from llama_index.core import VectorStoreIndex
 
+        from index.embedding import get_embed_model
         from index.store import open_collection, vector_store
 
         self.config = config or get_settings()
@@ -175,8 +177,16 @@ class HybridRetriever:
         return sorted(chunks, key=lambda c: c.score, reverse=True)
 
     def retrieve(self, question: str, filters: Filters = NO_FILTERS, mode: str = "hybrid",
-                 top_items: int = 10) -> list[RetrievedItem]:
-        return group_by_item(self.retrieve_chunks(question, filters, mode))[:max(top_items, 1)]
+                 top_items: int = 10, prefer: tuple[date, date] | None = None) -> list[RetrievedItem]:
+        items = group_by_item(self.retrieve_chunks(question, filters, mode))
+        if prefer is not None:
+            period = Filters(date_from=prefer[0], date_to=prefer[1])
+            inside = {m["source"] for m in self.sources() if meeting_matches(m, period)}
+            for item in items:
+                if item.source in inside:
+                    item.score *= PERIOD_BOOST
+            items.sort(key=lambda i: i.score, reverse=True)
+        return items[:max(top_items, 1)]
 
     def item_chunks(self, source: str, item: str) -> list[RetrievedChunk]:
         """Every chunk of one item in document order, to show the whole item."""

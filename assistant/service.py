@@ -6,7 +6,7 @@ The CLI, the app and the eval all call :func:`ask`, so they answer alike.
 from __future__ import annotations
 
 from assistant.answer import Answer, answer_question
-from assistant.question import QuestionError, resolve_follow_up, validate_question
+from assistant.question import QuestionError, plan_search, resolve_follow_up, validate_question
 from assistant.retrieval import NO_FILTERS, Filters, HybridRetriever, shared_retriever
 from settings import get_settings
 
@@ -22,8 +22,9 @@ def ask(
     config = get_settings()
     text = validate_question(question, config.max_question_chars)
     search_text = resolve_follow_up(text, previous_question)
+    plan = plan_search(search_text, filters, follow_up=search_text != text)
     retriever = retriever or shared_retriever()
-    answer = answer_question(retriever, search_text, filters)
+    answer = answer_question(retriever, search_text, plan)
     answer.question = text
     if (config.llm_enabled if use_llm is None else use_llm) and not answer.refused:
         from assistant.llm import rephrase_with_llm

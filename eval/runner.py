@@ -16,7 +16,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from assistant.question import filters_from_question
+from assistant.question import plan_search
 from assistant.retrieval import HybridRetriever
 from assistant.service import ask
 
@@ -58,9 +58,10 @@ def evaluate(golden: list[dict], retriever: HybridRetriever, baseline=None) -> l
         gold = [(s["source"], s["item"]) for s in row.get("sources", [])]
         result = QuestionResult(row["id"], row.get("kind", ""), bool(row["answerable"]), gold,
                                 key_facts=list(row.get("key_facts", [])))
-        filters = filters_from_question(row["question"])
+        plan = plan_search(row["question"])
         for mode in ("bm25", "dense"):
-            result.ranks[mode] = [i.key for i in retriever.retrieve(row["question"], filters, mode=mode)]
+            found = retriever.retrieve(row["question"], plan.filters, mode=mode, prefer=plan.prefer)
+            result.ranks[mode] = [item.key for item in found]
         started = time.perf_counter()
         answer = ask(row["question"], retriever=retriever, use_llm=False)
         result.seconds = time.perf_counter() - started

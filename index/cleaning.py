@@ -17,14 +17,23 @@ from index.schema import Line
 FOOTER_RE = re.compile(r"^\s*(?P<committee>[^|]{2,80}?)\s*\|\s*(?P<date>\d{2}-\d{2}-\d{4})\s*$")
 # " SIDE  |  15", "Side 3 af 12", or a bare page number.
 PAGE_NUMBER_RE = re.compile(r"^\s*(?:(?:side|SIDE|Side)\s*\|?\s*\d{1,4}(?:\s*af\s*\d{1,4})?|\d{1,3})\s*$")
+SIDE_RE = re.compile(r"^\s*(?:side|SIDE|Side)\s*\|\s*\d{1,4}\s*$")
+# The committee name alone ("KKR Syddanmark"): what a footer is when the date is unknown.
+COMMITTEE_LINE_RE = re.compile(r"^(?:KKR|KL)\s+[A-ZÆØÅ][\wæøå]+(?:\s+[A-ZÆØÅ][\wæøå]+)?\s*\|?$")
 MARKDOWN_LINK_RE = re.compile(r"\[([^\]]*)\]\([^)]*\)")
-BILAG_MARKER_RE = re.compile(r"^\s*\./\.+\s*")
+# "./." (or "./", "./..") marks an enclosure; it may follow a bullet: "- ./.".
+BILAG_MARKER_RE = re.compile(r"^(\s*(?:[–•▪·*-]\s+)?)\./\.*\s*")
+URL_TAIL_RE = re.compile(r"(?:https?://|www\.)\S*$")
+# Abbreviations after which a line break does not end the sentence: "ca." + "60.000 kr.".
+ABBREVIATION_END_RE = re.compile(
+    r"\b(?:ca|bl\.a|jf|pkt|nr|f\.eks|fx|inkl|ekskl|vedr|dvs|evt|mht|ift|iht|adm|max|min|d)\.$", re.IGNORECASE
+)
 BULLET_RE = re.compile(r"^\s*(?:[–•▪·*]|-(?=\s))\s*")
 NUMBERED_LIST_RE = re.compile(r"^\s*\d{1,2}\.\s+[A-ZÆØÅ\"“]")
 TERMINAL_PUNCTUATION = (".", ":", "!", "?")
 
 # Words that follow a real hyphen at a line end: "social-" + "og sundhedsområdet".
-_CONJUNCTIONS = {"og", "eller", "samt", "til", "som"}
+_CONJUNCTIONS = {"og", "eller", "samt"}
 # Lower-case prefixes that keep their hyphen: "it-" + "driftsenheder".
 _HYPHEN_PREFIXES = {"it", "e", "ph", "tv", "pc", "sms", "cpr", "co2", "ikt"}
 
@@ -52,7 +61,10 @@ def strip_running_lines(lines: list[Line]) -> tuple[list[Line], list[date], list
     committees: list[str] = []
     last_on_page = _last_line_index_per_page(lines)
     first_on_page = _first_line_index_per_page(lines)
+    dateless_footers = _dateless_footer_lines(lines)
     for index, line in enumerate(lines):
+        if index in dateless_footers:
+            continue
         footer = FOOTER_RE.match(line.text)
         if footer and (found := parse_dmy(footer["date"])):
             dates.append(found)
@@ -65,6 +77,26 @@ def strip_running_lines(lines: list[Line]) -> tuple[list[Line], list[date], list
                 continue
         kept.append(line)
     return kept, dates, committees
+
+
+def _dateless_footer_lines(lines: list[Line]) -> set[int]:
+    """A footer without a date is just the committee name, right before "SIDE | N".
+
+    Only a short line directly followed (blank lines aside) by a page-number
+    line counts, so the committee's name in running text is never removed.
+    """
+    found: set[int] = set()
+    previous: int | None = None
+    for index, line in enumerate(lines):
+        text = line.text.strip()
+        if not text:
+            continue
+        if previous is not None and SIDE_RE.match(text):
+            candidate = lines[previous].text.strip()
+            if COMMITTEE_LINE_RE.match(candidate):
+                found.add(previous)
+        previous = index
+    return found
 
 
 def _last_line_index_per_page(lines: list[Line]) -> set[int]:
@@ -86,9 +118,10 @@ def _first_line_index_per_page(lines: list[Line]) -> set[int]:
 def clean_inline(text: str) -> str:
     """Remove link markup and bilag markers ("./."), and normalise spaces, keeping the words."""
     text = MARKDOWN_LINK_RE.sub(r"\1", text)
-    text = BILAG_MARKER_RE.sub("", text)
+    text = BILAG_MARKER_RE.sub(r"\1", text)
     text = text.replace("\u00a0", " ").replace("\u00ad", "").replace("\t", " ")
-    return re.sub(r"[ ]{2,}", " ", text).strip()
+    text = re.sub(r"[ ]{2,}", " ", text).strip()
+    return "" if text in ("-", "–", "•", "*") else text  # a bullet whose only content was a marker
 
 
 def join_wrapped(previous: str, following: str) -> str:
@@ -103,6 +136,8 @@ def join_wrapped(previous: str, following: str) -> str:
         return following
     if not following:
         return previous
+    if URL_TAIL_RE.search(previous) and previous.endswith(("-", "/", "_", ".", "=")):
+        return previous + following  # a web address wrapped mid-way: no hyphen repair, no space
     if previous.endswith("-") and len(previous) >= 2 and previous[-2].isalnum():
         word_before = re.split(r"[^\wæøåÆØÅ]", previous[:-1])[-1]
         next_word = re.split(r"[^\wæøåÆØÅ]", following)[0]
@@ -171,7 +206,7 @@ def assemble_paragraphs(lines: list[Line | None], short_line: int) -> list[tuple
 def _ends_paragraph(previous: str, following: str, short_line: int) -> bool:
     if starts_block(following):
         return True
-    if previous.endswith("-"):
+    if previous.endswith("-") or ABBREVIATION_END_RE.search(previous):
         return False
     next_is_capital = following[:1].isupper() or following[:1].isdigit() or following[:1] in "\"“'("
     if not next_is_capital:

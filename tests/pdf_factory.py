@@ -66,7 +66,7 @@ def _package_dir(name: str) -> Path | None:
     spec = importlib.util.find_spec(name)
     if spec is None or not spec.submodule_search_locations:
         return None
-    return Path(list(spec.submodule_search_locations)[0])
+    return Path(next(iter(spec.submodule_search_locations)))
 
 
 def _font_candidates() -> Iterator[BodyFont]:
@@ -98,11 +98,11 @@ def _font_candidates() -> Iterator[BodyFont]:
 
 def _has_glyphs(path: Path) -> bool:
     """True when the font file can be read and maps every character we print."""
-    from fontTools.ttLib import TTFont  # fpdf2 depends on fontTools
+    from fontTools.ttLib import TTFont, TTLibError  # fpdf2 depends on fontTools
 
     try:
         cmap = TTFont(str(path), lazy=True).getBestCmap()
-    except Exception:  # unreadable file, or WOFF2 without brotli
+    except (OSError, ImportError, TTLibError, KeyError, ValueError):  # unreadable, or WOFF2 without brotli
         return False
     return all(ord(char) in cmap for char in REQUIRED_GLYPHS)
 
@@ -111,9 +111,9 @@ def _has_glyphs(path: Path) -> bool:
 def body_font() -> BodyFont:
     """The first usable font pair; raises :class:`FontUnavailableError` if there is none."""
     for candidate in _font_candidates():
-        if candidate.regular.is_file() and candidate.bold.is_file():
-            if _has_glyphs(candidate.regular) and _has_glyphs(candidate.bold):
-                return candidate
+        files_exist = candidate.regular.is_file() and candidate.bold.is_file()
+        if files_exist and _has_glyphs(candidate.regular) and _has_glyphs(candidate.bold):
+            return candidate
     raise FontUnavailableError(
         "no TTF/WOFF2 font with Danish letters found (looked in gradio, matplotlib and "
         "the system font directories); install fonts-dejavu-core"
@@ -158,15 +158,16 @@ SECTION_NAMES = frozenset(
 _SHORT_LINE = 45
 
 #: Words after which a line-end hyphen is a suspended compound ("social- og ...").
-_SUSPENSION_FOLLOWERS = frozenset({"og", "eller", "samt", "til", "&"})
+_SUSPENSION_FOLLOWERS = frozenset({"og", "eller", "samt", "til", "som", "&"})
 
 
 def strip_markup(text: str) -> str:
     """Drop what the text conversion added and a PDF would not show.
 
     The 2023-11-21 text came out of a converter that wrote markdown links
-    (``[link text](#)``), ``<p>`` tags in table cells and markdown table rules; a PDF
-    shows only the link text and the cell text.
+    (``[link text](#)``) and ``<p>`` tags in table cells; a PDF shows only the link
+    text and the cell text. (Its markdown table rules are dropped by
+    :func:`logical_text`.)
     """
     text = _MD_LINK_RE.sub(r"\1", text)
     text = _HTML_TAG_RE.sub(" ", text)
@@ -181,8 +182,9 @@ def _join_hyphenated(previous: str, following: str) -> str:
     """Join a line that ends in "-" to the next one, deciding whether the hyphen stays.
 
     The hyphen stays in URLs, after a capital or digit ("KKR-" + "udpegede"), before a
-    capital or digit, and before "og"/"eller" (suspended compounds); it goes between
-    two lower-case halves ("sund-" + "hedstilstand").
+    capital or digit, and before "og", "eller", "som" and the like (suspended
+    compounds, "social- og"; the parser reads these the same way); it goes between two
+    lower-case halves ("sund-" + "hedstilstand").
     """
     last = previous.split()[-1]
     first = following.split()[0]
@@ -271,6 +273,7 @@ def logical_text(raw: str) -> str:
             gap == 2
             or _starts_block(text)
             or _is_single_line(current[0])
+            or _ITEM_RE.match(current[0]) is not None
             or _URL_RE.match(previous) is not None
             or (not hyphenated and len(previous) < _SHORT_LINE)
             or (gap == 0 and previous[-1] in ".:!?" and text[:1].isupper())
@@ -287,8 +290,8 @@ def logical_text(raw: str) -> str:
 # ------------------------------------------------------------------------ layout
 
 PAGE_WIDTH_MM = 210.0
-LEFT_MARGIN_MM = 32.0
-RIGHT_MARGIN_MM = 38.0
+LEFT_MARGIN_MM = 38.0
+RIGHT_MARGIN_MM = 44.0
 TOP_MARGIN_MM = 22.0
 BOTTOM_MARGIN_MM = 28.0
 BODY_WIDTH_MM = PAGE_WIDTH_MM - LEFT_MARGIN_MM - RIGHT_MARGIN_MM
@@ -327,36 +330,52 @@ class _MeetingPDF(FPDF):
         self.set_text_color(0, 0, 0)
 
 
+_VOWELS = frozenset("aeiouyæøåéáü")
+
+
 def _is_breakable_letter(char: str) -> bool:
     return char.isalpha() and char.islower() and not unicodedata.combining(char)
+
+
+def _syllable_break(word: str, cut: int) -> bool:
+    """True when ``word`` may be hyphenated before index ``cut``, roughly as Danish does.
+
+    Between two lower-case letters only, with two letters on each side, and where a
+    syllable plausibly ends: vowel | consonant + vowel ("Kommu-ne") or
+    consonant | consonant + vowel after a vowel ("Syddan-mark"). Good enough to look
+    like KL's pages; the parser cannot tell either way.
+    """
+    if cut < 3 or cut > len(word) - 2:
+        return False
+    if not all(_is_breakable_letter(word[i]) for i in (cut - 2, cut - 1, cut, cut + 1)):
+        return False
+    before, first, second = word[cut - 1], word[cut], word[cut + 1]
+    if first in _VOWELS or second not in _VOWELS:
+        return False
+    return before in _VOWELS or word[cut - 2] in _VOWELS
 
 
 def _hyphenate(word: str, fits: Callable[[str], bool]) -> tuple[str, str] | None:
     """Split ``word`` as late as the line allows: ("botilbudskapaci-", "teten").
 
-    A split goes between two lower-case letters, with at least three characters
-    before and two letters after it, and adds a hyphen; or it goes right after a
-    hyphen the word already has when a capital or digit precedes that hyphen
-    ("KKR-" / "udpegede"), the way word processors break compounds. URLs are never
-    hyphenated: a hyphen added to a URL would change it.
+    A split goes at a syllable boundary between lower-case letters (see
+    :func:`_syllable_break`) and adds a hyphen; or it goes right after a hyphen the
+    word already has when a capital or digit precedes that hyphen ("KKR-" /
+    "udpegede"), the way word processors break compounds. URLs are never hyphenated:
+    a hyphen added to a URL would change it.
     """
     if "/" in word or "@" in word or word.startswith(("http", "www.")):
         return None
     for cut in range(len(word) - 2, 2, -1):
-        left, right = word[:cut], word[cut:]
-        if (
-            _is_breakable_letter(word[cut - 1])
-            and _is_breakable_letter(word[cut - 2])
-            and _is_breakable_letter(word[cut])
-            and _is_breakable_letter(word[cut + 1])
-        ):
+        left = word[:cut]
+        if _syllable_break(word, cut):
             head = left + "-"
-        elif left.endswith("-") and re.search(r"[A-ZÆØÅ0-9]-$", left) and word[cut].isalpha():
+        elif re.search(r"[A-ZÆØÅ0-9]-$", left) and word[cut].isalpha():
             head = left
         else:
             continue
         if fits(head):
-            return head, right
+            return head, word[cut:]
     return None
 
 
@@ -391,6 +410,11 @@ def _units(text: str) -> list[str]:
     return units
 
 
+def _fits_after(fits: Callable[[str], bool], prefix: str) -> Callable[[str], bool]:
+    """``fits`` for text that continues a line already holding ``prefix``."""
+    return lambda text: fits(f"{prefix} {text}")
+
+
 def wrap_text(text: str, fits: Callable[[str], bool], *, hyphenate: bool = True) -> list[str]:
     """Greedy line breaking; a word that does not fit is hyphenated when it can be."""
     lines: list[str] = []
@@ -401,7 +425,7 @@ def wrap_text(text: str, fits: Callable[[str], bool], *, hyphenate: bool = True)
             current = candidate
             continue
         if hyphenate and " " not in unit and current:
-            split = _hyphenate(unit, lambda head: fits(f"{current} {head}"))
+            split = _hyphenate(unit, _fits_after(fits, current))
             if split is not None:
                 lines.append(f"{current} {split[0]}")
                 current, unit = "", split[1]
@@ -442,6 +466,7 @@ def _render_paragraph(pdf: FPDF, text: str) -> None:
         lines = wrap_text(rest, _fits_width(pdf, width))
         for number, line in enumerate(lines):
             if number == 0:
+                _ensure_room(pdf, LINE_MM)
                 pdf.set_x(pdf.l_margin)
                 pdf.cell(BULLET_INDENT_MM, LINE_MM, marker)
             _line(pdf, line, x=indent)
@@ -481,7 +506,7 @@ def _render_toc_line(pdf: FPDF, text: str, page: str) -> None:
 
 
 def _is_group_heading(blocks: list[str], index: int) -> bool:
-    """"N. Title" is a group heading only if the next item heading is "N.1. ...".
+    """A line "N. Title" is a group heading only if the next item heading is "N.1. ...".
 
     Numbered lists ("1. Afdækning af ...") look the same but are body text.
     """
@@ -544,7 +569,13 @@ def _render(text: str, *, committee: str, meeting_date: date | None, doc_type_he
             _line(pdf, block)
             pdf.ln(LINE_MM * 0.5)
         elif _URL_RE.match(block):
-            pdf.set_font(FONT, "", BODY_PT - 1)
+            # A link printed on its own line: smaller type until it fits, as Word does
+            # with a long pasted URL; only a URL too long even then is broken.
+            size = BODY_PT - 1
+            pdf.set_font(FONT, "", size)
+            while size > 7 and pdf.get_string_width(block) > BODY_WIDTH_MM:
+                size -= 0.5
+                pdf.set_font(FONT, "", size)
             pdf.set_text_color(20, 60, 160)
             for line in wrap_text(block, _fits_width(pdf, BODY_WIDTH_MM), hyphenate=False):
                 _line(pdf, line, link=block if block.startswith("http") else "")
@@ -565,6 +596,12 @@ def write_meeting_pdf(
     doc_type_header: str | None = None,
 ) -> Path:
     """Write ``text`` (blocks as :func:`logical_text` makes them) as a KL-style PDF.
+
+    Blocks are told apart by their first line: "N.M. Title" is a bold item heading
+    (its lines kept), "N. Title" before "N.1." a group heading on a new page, "SAG-..."
+    a case line, "Baggrund" and the like a bold section heading, "text<TAB>page" a
+    table-of-contents line, other lines with a tab a two-column table row, a bare
+    URL a link line; everything else is body text, hyphenated where it wraps.
 
     ``meeting_date`` goes into every page's footer; ``None`` leaves the footer with the
     committee only, as for a document whose date is unknown. ``doc_type_header``
@@ -701,7 +738,9 @@ def write_encrypted_pdf(path: Path) -> Path:
     which is not in requirements.txt.
     """
     writer = PdfWriter(clone_from=PdfReader(io.BytesIO(meeting_pdf_bytes())))
-    writer.encrypt(user_password=ENCRYPTED_USER_PASSWORD, owner_password="ejer-" + ENCRYPTED_USER_PASSWORD, algorithm="RC4-128")
+    writer.encrypt(
+        user_password=ENCRYPTED_USER_PASSWORD, owner_password="ejer-" + ENCRYPTED_USER_PASSWORD, algorithm="RC4-128"
+    )
     with path.open("wb") as handle:
         writer.write(handle)
     return path

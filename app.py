@@ -1,0 +1,224 @@
+"""The Gradio chat: ask the minutes in Danish, read cited answers, check the sources.
+
+``python app.py`` provisions the model, brings the index of the bundled corpus
+up to date, and serves on 127.0.0.1 (MINUTES_HOST opens it up) with analytics off.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import shutil
+import time
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+
+import settings  # noqa: F401  (offline environment and analytics off before gradio loads)
+import gradio as gr
+
+from assistant.answer import Answer, Citation, long_date
+from assistant.question import QuestionError
+from assistant.retrieval import Filters, HybridRetriever, shared_retriever
+from assistant.service import ask
+from index.store import build_index
+from settings import Settings, get_settings
+
+TITLE = "Spørg KKR Syddanmarks mødereferater"
+EXAMPLES = [
+    "Hvad blev der besluttet om botilbud?",
+    "Hvornår har KKR tidligere behandlet dimensionering af pædagoguddannelsen?",
+    "Hvor mange lærepladser på SOSU-uddannelserne blev fordelt for 2026?",
+    "Hvad skete der med Fremskudt funktion i 2021?",
+]
+ALL = "Alle"
+STREAM_STEP = 6  # words per streamed update
+UPLOAD_SUFFIXES = [".pdf", ".txt", ".md"]
+
+
+def meeting_choices(retriever: HybridRetriever) -> list[tuple[str, str]]:
+    """(label, source) pairs for the meeting filter, in date order."""
+    choices = []
+    for meeting in retriever.sources():
+        when = long_date(meeting["meeting_date"], meeting.get("meeting_year"))
+        choices.append((f"{when} – {meeting['doc_type']} ({meeting['source']})", meeting["source"]))
+    return choices
+
+
+def year_choices(retriever: HybridRetriever) -> list[str]:
+    years = {str(m.get("meeting_year")) for m in retriever.sources() if m.get("meeting_year")}
+    return [ALL, *sorted(years)]
+
+
+def make_filters(year_from: str, year_to: str, meetings: list[str] | None, doc_type: str) -> Filters:
+    return Filters(
+        date_from=date(int(year_from), 1, 1) if year_from and year_from != ALL else None,
+        date_to=date(int(year_to), 12, 31) if year_to and year_to != ALL else None,
+        sources=tuple(meetings or ()),
+        doc_type=None if doc_type == ALL else doc_type,
+    )
+
+
+def highlight(passage: str, sentences: list[str]) -> str:
+    """The passage as HTML, with the quoted sentences marked."""
+    escaped = html.escape(passage)
+    for sentence in sorted(set(sentences), key=len, reverse=True):
+        escaped = escaped.replace(html.escape(sentence), f"<mark>{html.escape(sentence)}</mark>")
+    return escaped.replace("\n\n", "<br><br>")
+
+
+def file_link(citation: Citation, retriever: HybridRetriever) -> str:
+    """A link that opens a cited PDF at its page; text sources get none (the whole item is shown)."""
+    if not citation.source.lower().endswith(".pdf"):
+        return ""
+    chunks = retriever.item_chunks(citation.source, citation.item)
+    directory = str(chunks[0].metadata.get("source_dir", "")) if chunks else ""
+    if not directory:
+        return ""
+    path = Path(directory) / citation.source
+    page = f"#page={citation.page}" if citation.page else ""
+    return (f'<a href="/gradio_api/file={html.escape(str(path))}{page}" target="_blank">'
+            f"Åbn PDF'en{' på side ' + str(citation.page) if citation.page else ''}</a>")
+
+
+def sources_html(answer: Answer | None, retriever: HybridRetriever) -> str:
+    if answer is None:
+        return "<p><em>Kilderne til svaret vises her.</em></p>"
+    if not answer.citations:
+        return "<p><em>Ingen kilder: svaret blev ikke fundet i mødematerialet.</em></p>"
+    parts = ['<div class="sources">']
+    for citation in answer.citations:
+        item_text = "\n\n".join(
+            f"{c.section}: {c.body}" for c in retriever.item_chunks(citation.source, citation.item)
+        )
+        page = f", side {citation.page}" if citation.page else ""
+        parts.append(
+            f'<div class="source" data-item="{html.escape(citation.item)}">'
+            f"<h4>[{citation.number}] {html.escape(long_date(citation.meeting_date, citation.meeting_year))} · "
+            f"{html.escape(citation.committee)}, {html.escape(citation.doc_type)}</h4>"
+            f"<p><strong>Punkt {html.escape(citation.item)} {html.escape(citation.title)}</strong><br>"
+            f"Afsnit: {html.escape(citation.section)}{page} · {html.escape(citation.source)}</p>"
+            f"<blockquote>{highlight(citation.passage, citation.highlights)}</blockquote>"
+            f"{file_link(citation, retriever)}"
+            f"<details><summary>Vis hele punktet</summary><div>{highlight(item_text, citation.highlights)}</div>"
+            f"</details></div>"
+        )
+    parts.append("</div>")
+    return "".join(parts)
+
+
+def answer_markdown(answer: Answer) -> str:
+    text = answer.text
+    if answer.citations:
+        text += "\n\n**Kilder:**\n" + "\n".join(f"{c.number}. {c.label()} ({c.section})" for c in answer.citations)
+    if answer.note:
+        text += f"\n\n_{answer.note}_"
+    return text
+
+
+def stream_words(text: str) -> Iterator[str]:
+    words = re.split(r"(\s+)", text)
+    for end in range(0, len(words), STREAM_STEP * 2):
+        yield "".join(words[: end + STREAM_STEP * 2])
+        time.sleep(0.01)
+
+
+def build_app(retriever: HybridRetriever | None = None, config: Settings | None = None) -> gr.Blocks:
+    config = config or get_settings()
+    retriever = retriever or shared_retriever(config)
+
+    def respond(question, history, previous, year_from, year_to, meetings, doc_type):
+        history = list(history or [])
+        question = question or ""
+        filters = make_filters(year_from, year_to, meetings, doc_type)
+        try:
+            answer = ask(question, filters=filters, previous_question=previous, retriever=retriever)
+        except QuestionError as error:
+            shown = question if len(question) <= 300 else question[:300] + " …"
+            history += [{"role": "user", "content": shown}, {"role": "assistant", "content": f"⚠️ {error}"}]
+            yield history, previous, gr.update(), ""
+            return
+        history += [{"role": "user", "content": answer.question}, {"role": "assistant", "content": ""}]
+        sources = sources_html(answer, retriever)
+        for partial in stream_words(answer_markdown(answer)):
+            history[-1] = {"role": "assistant", "content": partial}
+            yield history, answer.question, sources, ""
+        history[-1] = {"role": "assistant", "content": answer_markdown(answer)}
+        yield history, answer.question, sources, ""
+
+    def upload(files):
+        if not files:
+            return "Vælg en eller flere filer (PDF, .txt eller .md).", gr.update()
+        config.uploads_dir.mkdir(parents=True, exist_ok=True)
+        stored = []
+        for file in files:
+            source = Path(file if isinstance(file, str) else file.name)
+            target = config.uploads_dir / source.name
+            shutil.copyfile(source, target)
+            stored.append(target)
+        report = build_index(stored, prune=False, config=config)
+        retriever.refresh()
+        lines = [f"✅ {name} er indlæst og kan søges i nu." for name in report.added + report.updated]
+        lines += [f"ℹ️ {name} var allerede indlæst (uændret)." for name in report.unchanged]
+        lines += [f"⚠️ {name} har ingen kendt mødedato (dato ikke oplyst)." for name in report.unknown_dates]
+        lines += [f"❌ {error}" for error in report.errors]
+        return "\n\n".join(lines), gr.update(choices=meeting_choices(retriever))
+
+    with gr.Blocks(title=TITLE, analytics_enabled=False) as demo:
+        gr.Markdown(f"# {TITLE}\nStil spørgsmål på dansk. Hvert svar henviser til mødedato og punktnummer.")
+        previous = gr.State(None)
+        with gr.Row():
+            with gr.Column(scale=3):
+                chat = gr.Chatbot(label="Samtale", height=480, elem_id="chat")
+                question = gr.Textbox(label="Dit spørgsmål", placeholder="Fx: Hvad blev der besluttet om botilbud?",
+                                      elem_id="question", max_lines=4)
+                with gr.Row():
+                    send = gr.Button("Spørg", variant="primary", elem_id="send")
+                    clear = gr.Button("Ny samtale", elem_id="new-conversation")
+                gr.Examples(EXAMPLES, inputs=question, label="Eksempler")
+            with gr.Column(scale=2):
+                gr.Markdown("## Kilder")
+                sources = gr.HTML(sources_html(None, retriever), elem_id="sources")
+                with gr.Accordion("Filtre", open=False):
+                    years = year_choices(retriever)
+                    year_from = gr.Dropdown(years, value=ALL, label="Fra år")
+                    year_to = gr.Dropdown(years, value=ALL, label="Til år")
+                    meetings = gr.Dropdown(meeting_choices(retriever), multiselect=True, label="Møder")
+                    doc_type = gr.Radio([ALL, "referat", "dagsorden"], value=ALL, label="Dokumenttype")
+                with gr.Accordion("Tilføj dokumenter", open=False):
+                    files = gr.File(label="PDF, .txt eller .md", file_count="multiple", file_types=UPLOAD_SUFFIXES,
+                                    elem_id="upload")
+                    upload_status = gr.Markdown(elem_id="upload-status")
+        inputs = [question, chat, previous, year_from, year_to, meetings, doc_type]
+        outputs = [chat, previous, sources, question]
+        send.click(respond, inputs, outputs)
+        question.submit(respond, inputs, outputs)
+        clear.click(lambda: ([], None, sources_html(None, retriever), ""), None, [chat, previous, sources, question])
+        files.upload(upload, files, [upload_status, meetings])
+    demo.queue(default_concurrency_limit=config.concurrency)
+    return demo
+
+
+def prepare(config: Settings) -> HybridRetriever:
+    """Model provisioned, bundled corpus indexed (incrementally), retriever loaded."""
+    from index.model import ensure_local_model
+
+    if config.embed_model == str(config.local_model_dir):
+        ensure_local_model(config)
+    report = build_index([config.corpus_dir], config=config, progress=True)
+    print(report.summary(), flush=True)
+    return shared_retriever(config)
+
+
+def main() -> None:
+    config = get_settings()
+    retriever = prepare(config)
+    demo = build_app(retriever, config)
+    allowed = [str(config.uploads_dir), str(config.corpus_dir)]
+    print(f"Åbn http://{config.host}:{config.port} i din browser.", flush=True)
+    demo.launch(server_name=config.host, server_port=config.port, allowed_paths=allowed, share=False,
+                show_error=False)
+
+
+if __name__ == "__main__":
+    main()

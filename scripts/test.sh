@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# Set up (if needed), install headless Chromium for the browser tests, lint, and run
+# every test, including the eval on the golden set against the thresholds in eval/.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh
+if ! command -v chromium >/dev/null 2>&1; then
+  echo "Installerer Chromium til browsertestene ..."
+  if [ "$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium >/dev/null
+fi
+.venv/bin/ruff check .
+exec .venv/bin/python -m pytest "$@"

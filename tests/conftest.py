@@ -1,0 +1,62 @@
+"""Shared fixtures. User data (the Chroma store, uploads) lives in temp dirs, never in the repo.
+
+The embedding model is the real one, built once into the normal cache
+(scripts/setup.sh does it; the ``embedding_model`` fixture does it if not).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+CORPUS = REPO / "corpus"
+
+# Before anything reads settings: keep every test's data out of the repo.
+_SESSION_DATA = Path(tempfile.mkdtemp(prefix="minutes-test-data-"))
+os.environ["MINUTES_DATA_DIR"] = str(_SESSION_DATA)
+for _name in ("MINUTES_LLM_BASE_URL", "MINUTES_LLM_MODEL", "MINUTES_EMBED_MODEL", "MINUTES_CORPUS_DIR"):
+    os.environ.pop(_name, None)
+
+import settings  # noqa: E402
+
+
+def pytest_sessionfinish(session, exitstatus) -> None:
+    shutil.rmtree(_SESSION_DATA, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def embedding_model() -> Path:
+    """The converted multilingual-e5-small directory (built once per machine)."""
+    from index.model import ensure_local_model
+
+    return ensure_local_model(settings.get_settings())
+
+
+@pytest.fixture(scope="session")
+def corpus_index(embedding_model: Path):
+    """The bundled corpus indexed into the session's temp data dir; returns the retriever."""
+    from assistant.retrieval import HybridRetriever
+    from index.store import build_index
+
+    config = settings.get_settings()
+    report = build_index([CORPUS], config=config)
+    assert not report.errors, report.errors
+    return HybridRetriever(config)
+
+
+@pytest.fixture
+def isolated_settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, embedding_model: Path) -> Iterator:
+    """Settings pointing at a fresh, empty data dir for one test; restored afterwards."""
+    monkeypatch.setenv("MINUTES_DATA_DIR", str(tmp_path / "data"))
+    settings.get_settings.cache_clear()
+    try:
+        yield settings.get_settings()
+    finally:
+        monkeypatch.undo()
+        settings.get_settings.cache_clear()

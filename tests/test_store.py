@@ -1,0 +1,120 @@
+"""The Chroma index: incremental builds by file hash, replacement without duplicates, model check."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+import settings
+from index.store import IndexMismatchError, build_index, open_collection
+
+from .conftest import CORPUS
+
+SMALL = "kkr-syddanmark-2023-11-21-referat.txt"
+OTHER = "kkr-syddanmark-2025-referat.txt"
+
+
+def _stored(config) -> dict[str, list[str]]:
+    collection = open_collection(config)
+    stored = collection.get(include=["metadatas"])
+    by_source: dict[str, list[str]] = {}
+    for metadata in stored["metadatas"]:
+        by_source.setdefault(metadata["source"], []).append(metadata["chunk_id"])
+    return by_source
+
+
+@pytest.fixture
+def two_files(tmp_path: Path) -> Path:
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    for name in (SMALL, OTHER):
+        shutil.copyfile(CORPUS / name, folder / name)
+    return folder
+
+
+def test_build_then_rebuild_skips_unchanged_files(isolated_settings, two_files: Path) -> None:
+    first = build_index([two_files], config=isolated_settings)
+    assert sorted(first.added) == sorted([SMALL, OTHER])
+    assert first.unknown_dates == [OTHER]
+    again = build_index([two_files], config=isolated_settings)
+    assert again.added == [] and again.updated == []
+    assert sorted(again.unchanged) == sorted([SMALL, OTHER])
+    assert again.chunks_embedded == 0
+
+
+def test_changed_file_replaces_its_chunks_and_keeps_the_others(isolated_settings, two_files: Path) -> None:
+    build_index([two_files], config=isolated_settings)
+    before = _stored(isolated_settings)
+    path = two_files / SMALL
+    text = path.read_text(encoding="utf-8").replace(
+        "KKR Syddanmark besluttede at godkende referatet.",
+        "KKR Syddanmark besluttede at godkende referatet med en rettelse om lånepuljen.",
+    )
+    path.write_text(text, encoding="utf-8")
+    report = build_index([two_files], config=isolated_settings)
+    assert report.updated == [SMALL]
+    after = _stored(isolated_settings)
+    assert after[OTHER] == before[OTHER]
+    assert len(after[SMALL]) == len(set(after[SMALL])), "re-ingesting must not duplicate chunks"
+    assert sorted(after[SMALL]) == sorted(before[SMALL])
+    decision = open_collection(isolated_settings).get(
+        where={"chunk_id": f"{SMALL}#1.1/Beslutning/0"}, include=["documents"]
+    )["documents"]
+    assert len(decision) == 1, "the old version of a changed chunk must be gone"
+    assert "rettelse om lånepuljen" in decision[0]
+
+
+def test_removed_file_is_pruned_from_its_folder(isolated_settings, two_files: Path) -> None:
+    build_index([two_files], config=isolated_settings)
+    (two_files / OTHER).unlink()
+    report = build_index([two_files], config=isolated_settings)
+    assert report.removed == [OTHER]
+    assert set(_stored(isolated_settings)) == {SMALL}
+
+
+def test_single_file_build_does_not_prune_the_rest(isolated_settings, two_files: Path, tmp_path: Path) -> None:
+    build_index([two_files], config=isolated_settings)
+    extra = tmp_path / "kkr-syddanmark-2021-06-09-referat.txt"
+    shutil.copyfile(CORPUS / extra.name, extra)
+    report = build_index([extra], config=isolated_settings)
+    assert report.added == [extra.name] and report.removed == []
+    assert set(_stored(isolated_settings)) == {SMALL, OTHER, extra.name}
+
+
+def test_bad_file_loses_nothing(isolated_settings, two_files: Path) -> None:
+    build_index([two_files], config=isolated_settings)
+    before = _stored(isolated_settings)
+    (two_files / SMALL).write_bytes(b"")
+    (two_files / "broken.pdf").write_bytes(b"%PDF-1.4\nnot really a pdf")
+    report = build_index([two_files], config=isolated_settings)
+    assert any(SMALL in error and "tom" in error for error in report.errors)
+    assert any("broken.pdf" in error and "beskadiget" in error for error in report.errors)
+    assert _stored(isolated_settings) == before
+
+
+def test_index_built_with_another_model_is_refused(isolated_settings, two_files: Path, monkeypatch) -> None:
+    build_index([two_files], config=isolated_settings)
+    collection = open_collection(isolated_settings)
+    collection.modify(metadata={**collection.metadata, "embed_model": "some/other-model"})
+    with pytest.raises(IndexMismatchError, match="python -m index build --rebuild"):
+        open_collection(isolated_settings)
+    report = build_index([two_files], config=isolated_settings, rebuild=True)
+    assert sorted(report.added) == sorted([SMALL, OTHER])
+    open_collection(isolated_settings)
+
+
+def test_cli_build_reports_and_is_incremental(isolated_settings, two_files: Path) -> None:
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "MINUTES_DATA_DIR": str(isolated_settings.data_dir)}
+    command = [sys.executable, "-m", "index", "build", str(two_files)]
+    first = subprocess.run(command, cwd=settings.REPO_ROOT, env=env, capture_output=True, text=True, timeout=600)
+    assert first.returncode == 0, first.stderr
+    assert "2 nye" in first.stdout and "dato ikke oplyst" in first.stdout
+    second = subprocess.run(command, cwd=settings.REPO_ROOT, env=env, capture_output=True, text=True, timeout=600)
+    assert "0 nye, 0 ændrede, 2 uændrede" in second.stdout
+    assert "Traceback" not in first.stderr + second.stderr
