@@ -9,6 +9,7 @@ with a context header, so an isolated chunk still names meeting, item and sectio
 from __future__ import annotations
 
 import hashlib
+import itertools
 from datetime import date
 
 from llama_index.core.node_parser import SentenceSplitter
@@ -86,13 +87,29 @@ def _section_chunks(
 
 
 def _split(body: str, budget: int) -> list[str]:
+    """Pieces of at most ``budget`` tokens, each opening with the tail of the one before.
+
+    SentenceSplitter's own overlap only carries whole sentences that fit the
+    overlap, and most Danish sentences in minutes are longer, so the overlap is
+    added here: the last words of the previous piece, cut at a word boundary.
+    """
     if count_tokens(body) <= budget:
         return [body]
     overlap = min(get_settings().chunk_overlap_tokens, budget // 4)
     splitter = SentenceSplitter(
-        chunk_size=budget,
-        chunk_overlap=overlap,
+        chunk_size=budget - overlap - 2,
+        chunk_overlap=0,
         paragraph_separator="\n\n",
         tokenizer=lambda text: encoding().encode(text, disallowed_special=()),
     )
-    return [piece for piece in splitter.split_text(body) if piece.strip()]
+    pieces = [piece for piece in splitter.split_text(body) if piece.strip()]
+    overlapped = pieces[:1]
+    for previous, piece in itertools.pairwise(pieces):
+        overlapped.append(f"{_tail(previous, overlap)} {piece}".strip())
+    return overlapped
+
+
+def _tail(text: str, tokens: int) -> str:
+    encoded = encoding().encode(text, disallowed_special=())
+    tail = encoding().decode(encoded[-tokens:])
+    return tail.split(" ", 1)[1] if " " in tail else tail  # drop a word cut in half

@@ -13,10 +13,15 @@ from index.metadata import meeting_facts, year_in_name
 from index.schema import MeetingDocument
 from settings import get_settings
 
+# Bump when parsing or chunking changes, so unchanged files are re-embedded anyway.
+PIPELINE_VERSION = 3
+
 
 def file_hash(path: Path) -> str:
-    """Content hash of the file's bytes: what decides whether it must be re-embedded."""
-    return hashlib.sha256(path.read_bytes()).hexdigest()
+    """What decides whether a file must be re-embedded: its bytes and how they are chunked."""
+    config = get_settings()
+    recipe = f"|{PIPELINE_VERSION}|{config.chunk_max_tokens}|{config.chunk_overlap_tokens}|{config.embed_model}"
+    return hashlib.sha256(path.read_bytes() + recipe.encode()).hexdigest()
 
 
 def parse_file(path: Path) -> MeetingDocument:
