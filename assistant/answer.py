@@ -112,7 +112,14 @@ def is_precedent_question(question: str) -> bool:
 
 
 def answer_question(retriever: HybridRetriever, question: str, plan: SearchPlan, top_items: int = 10) -> Answer:
-    """Retrieve and answer; the question is assumed validated (assistant.question)."""
+    """Retrieve and answer; the question is assumed validated (assistant.question).
+
+    A period the question ties to a meeting that is not in the material at all
+    ("mødet den 5. februar 2024") is usually what a decision was about, so it
+    only lifts matching meetings instead of excluding everything.
+    """
+    if plan.period_from_question and not retriever.allowed_sources(plan.filters):
+        plan = plan.softened()
     items = retriever.retrieve(question, plan.filters, top_items=max(top_items, 10), prefer=plan.prefer)
     relevance = judge_relevance(question, items)
     if not relevance.relevant:

@@ -62,6 +62,12 @@ class SearchPlan:
 
     filters: Filters
     prefer: tuple[date, date] | None = None
+    period_from_question: bool = False
+
+    def softened(self) -> SearchPlan:
+        """The question's period as a preference only: for when no meeting lies in it."""
+        low, high = self.filters.date_from or date.min, self.filters.date_to or date.max
+        return SearchPlan(replace(self.filters, date_from=None, date_to=None), prefer=(low, high))
 
 
 def period_in_question(question: str) -> tuple[date | None, date | None] | None:
@@ -91,7 +97,7 @@ def plan_search(question: str, base: Filters = NO_FILTERS, follow_up: bool = Fal
         return SearchPlan(base)
     low, high = period
     if follow_up or MEETING_WORD_RE.search(question) or SINCE_RE.search(question):
-        return SearchPlan(replace(base, date_from=low, date_to=high))
+        return SearchPlan(replace(base, date_from=low, date_to=high), period_from_question=True)
     return SearchPlan(base, prefer=(low or date.min, high or date.max))
 
 

@@ -370,3 +370,14 @@ def test_small_budget_pieces_overlap(snippet_chunks):
     shared = [shared_text(a.body, b.body) for a, b in itertools.pairwise(baggrund)]
     assert len(shared) >= 2
     assert all(len(text) >= 3 for text in shared), shared
+
+
+def test_no_chunk_is_truncated_by_the_embedding_model(embedding_model):
+    """The tiktoken bound must keep every chunk, with its "passage: " prompt, within e5's 512 tokens."""
+    from index.embedding import PASSAGE_PROMPT, count_model_tokens
+    from index.ingest import chunk_paths
+    from settings import get_settings
+
+    counts = count_model_tokens([c.text for c in chunk_paths([get_settings().corpus_dir])], prompt=PASSAGE_PROMPT)
+    assert len(counts) > 300
+    assert max(counts) <= 512
