@@ -14,9 +14,9 @@ from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
-import settings  # noqa: F401  (offline environment and analytics off before gradio loads)
 import gradio as gr
 
+import settings  # noqa: F401  (offline environment and analytics off before gradio loads)
 from assistant.answer import Answer, Citation, long_date
 from assistant.question import QuestionError
 from assistant.retrieval import Filters, HybridRetriever, shared_retriever

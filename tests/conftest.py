@@ -23,7 +23,7 @@ os.environ["MINUTES_DATA_DIR"] = str(_SESSION_DATA)
 for _name in ("MINUTES_LLM_BASE_URL", "MINUTES_LLM_MODEL", "MINUTES_EMBED_MODEL", "MINUTES_CORPUS_DIR"):
     os.environ.pop(_name, None)
 
-import settings  # noqa: E402
+import settings
 
 
 def pytest_sessionfinish(session, exitstatus) -> None:
