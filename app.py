@@ -14,14 +14,17 @@ from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
+import settings  # noqa: F401  (offline environment and analytics off before gradio loads)
+
+# isort: split
 import gradio as gr
 
-import settings  # noqa: F401  (offline environment and analytics off before gradio loads)
 from assistant.answer import Answer, Citation, long_date
 from assistant.question import QuestionError
 from assistant.retrieval import Filters, HybridRetriever, shared_retriever
 from assistant.service import ask
-from index.store import build_index
+from index.ingest import ingest_paths
+from index.store import BuildReport, build_index
 from settings import Settings, get_settings
 
 TITLE = "Spørg KKR Syddanmarks mødereferater"
@@ -116,6 +119,18 @@ def answer_markdown(answer: Answer) -> str:
     return text
 
 
+def upload_report(report: BuildReport | None, refused: list[str]) -> str:
+    """What happened to each uploaded file, in Danish."""
+    lines = []
+    if report is not None:
+        lines += [f"✅ {name} er indlæst og kan søges i nu." for name in report.added + report.updated]
+        lines += [f"ℹ️ {name} var allerede indlæst (uændret)." for name in report.unchanged]
+        lines += [f"⚠️ {name} har ingen kendt mødedato (dato ikke oplyst)." for name in report.unknown_dates]
+        refused = refused + report.errors
+    lines += [f"❌ {error}" for error in refused]
+    return "\n\n".join(lines)
+
+
 def stream_words(text: str) -> Iterator[str]:
     words = re.split(r"(\s+)", text)
     for end in range(0, len(words), STREAM_STEP * 2):
@@ -150,19 +165,18 @@ def build_app(retriever: HybridRetriever | None = None, config: Settings | None 
         if not files:
             return "Vælg en eller flere filer (PDF, .txt eller .md).", gr.update()
         config.uploads_dir.mkdir(parents=True, exist_ok=True)
-        stored = []
+        stored, refused = [], []
         for file in files:
             source = Path(file if isinstance(file, str) else file.name)
-            target = config.uploads_dir / source.name
-            shutil.copyfile(source, target)
-            stored.append(target)
-        report = build_index(stored, prune=False, config=config)
+            # Parse before copying: a bad file must not replace a good upload of the same name.
+            errors = ingest_paths([source]).errors
+            if errors:
+                refused += [f"{error.source}: {error.message}" for error in errors]
+                continue
+            stored.append(Path(shutil.copyfile(source, config.uploads_dir / source.name)))
+        report = build_index(stored, prune=False, config=config) if stored else None
         retriever.refresh()
-        lines = [f"✅ {name} er indlæst og kan søges i nu." for name in report.added + report.updated]
-        lines += [f"ℹ️ {name} var allerede indlæst (uændret)." for name in report.unchanged]
-        lines += [f"⚠️ {name} har ingen kendt mødedato (dato ikke oplyst)." for name in report.unknown_dates]
-        lines += [f"❌ {error}" for error in report.errors]
-        return "\n\n".join(lines), gr.update(choices=meeting_choices(retriever))
+        return upload_report(report, refused), gr.update(choices=meeting_choices(retriever))
 
     with gr.Blocks(title=TITLE, analytics_enabled=False) as demo:
         gr.Markdown(f"# {TITLE}\nStil spørgsmål på dansk. Hvert svar henviser til mødedato og punktnummer.")
@@ -210,14 +224,28 @@ def prepare(config: Settings) -> HybridRetriever:
     return shared_retriever(config)
 
 
+def launch(demo: gr.Blocks, config: Settings, *, port: int | None = None, block: bool = True) -> None:
+    """Serve on the configured host (127.0.0.1 unless MINUTES_HOST says otherwise), analytics off.
+
+    Only the bundled corpus and the uploads folder are served as files, so a
+    cited PDF opens at its page and nothing else on the disk is reachable.
+    """
+    demo.launch(
+        server_name=config.host,
+        server_port=port or config.port,
+        allowed_paths=[str(config.uploads_dir), str(config.corpus_dir)],
+        share=False,
+        show_error=False,
+        prevent_thread_lock=not block,
+        quiet=not block,
+    )
+
+
 def main() -> None:
     config = get_settings()
-    retriever = prepare(config)
-    demo = build_app(retriever, config)
-    allowed = [str(config.uploads_dir), str(config.corpus_dir)]
+    demo = build_app(prepare(config), config)
     print(f"Åbn http://{config.host}:{config.port} i din browser.", flush=True)
-    demo.launch(server_name=config.host, server_port=config.port, allowed_paths=allowed, share=False,
-                show_error=False)
+    launch(demo, config)
 
 
 if __name__ == "__main__":

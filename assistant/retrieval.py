@@ -7,6 +7,7 @@ is where the minutes say what was decided.
 
 from __future__ import annotations
 
+import hashlib
 import re
 import threading
 from dataclasses import dataclass, field
@@ -107,10 +108,10 @@ class HybridRetriever:
 
         self.config = config or get_settings()
         self.collection = open_collection(self.config)
-        self.embed_model = get_embed_model()
+        self.embed_model = get_embed_model(self.config)
         self.index = VectorStoreIndex.from_vector_store(vector_store(self.collection), embed_model=self.embed_model)
         self._lock = threading.Lock()
-        self._version: tuple[int, str] | None = None
+        self._version: str | None = None  # hash of the stored ids (they carry each file's hash)
         self._nodes: list = []
         self._bm25_cache: dict[frozenset[str] | None, object] = {}
         self.refresh()
@@ -121,7 +122,7 @@ class HybridRetriever:
 
         with self._lock:
             stored = self.collection.get(include=["documents", "metadatas"])
-            version = (len(stored["ids"]), ",".join(sorted(stored["ids"]))[-64:])
+            version = hashlib.sha256("\n".join(sorted(stored["ids"])).encode()).hexdigest()
             if version == self._version:
                 return
             self._nodes = [

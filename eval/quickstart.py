@@ -46,9 +46,10 @@ def item_spans(path: Path) -> list[ItemSpan]:
 
 class QuickstartBaseline:
     def __init__(self, corpus_dir: Path) -> None:
-        from index.embedding import get_embed_model
         from llama_index.core import SimpleDirectoryReader, VectorStoreIndex
         from llama_index.core.node_parser import SentenceSplitter
+
+        from index.embedding import get_embed_model
 
         files = sorted(corpus_dir.glob("*.txt"))
         documents = SimpleDirectoryReader(input_files=[str(f) for f in files]).load_data()

@@ -13,6 +13,8 @@ from pathlib import Path
 
 import pytest
 
+CORPUS = Path(__file__).resolve().parent.parent / "corpus"
+
 pytestmark = pytest.mark.browser
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -41,16 +43,21 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
+def _serve(retriever, config) -> tuple[object, str]:
+    """The real app, launched the way ``python app.py`` launches it, on a free loopback port."""
+    from app import build_app, launch
+
+    demo = build_app(retriever, config)
+    port = _free_port()
+    launch(demo, config, port=port, block=False)
+    return demo, f"http://127.0.0.1:{port}/"
+
+
 @pytest.fixture(scope="module")
 def app_url(corpus_index) -> Iterator[str]:
-    from app import build_app
-
-    demo = build_app(corpus_index)
-    port = _free_port()
-    demo.launch(server_name="127.0.0.1", server_port=port, prevent_thread_lock=True, share=False,
-                quiet=True)
+    demo, url = _serve(corpus_index, corpus_index.config)
     try:
-        yield f"http://127.0.0.1:{port}/"
+        yield url
     finally:
         demo.close()
 
@@ -73,12 +80,12 @@ def open_page(browser, app_url):
     """Opens the app in a fresh browser context (its own Gradio session) and returns the page."""
     contexts = []
 
-    def _open():
+    def _open(url: str = app_url):
         context = browser.new_context(locale="da-DK")
         contexts.append(context)
         page = context.new_page()
         page.set_default_timeout(LOAD_TIMEOUT_MS)
-        page.goto(app_url, wait_until="domcontentloaded")
+        page.goto(url, wait_until="domcontentloaded")
         page.locator("#question textarea").wait_for(state="visible")
         page.locator("#send").wait_for(state="visible")
         return page
@@ -114,7 +121,7 @@ def expect_text(locator, needle: str, timeout: int) -> None:
 
 
 def _wait_until_idle(page, timeout: int = ANSWER_TIMEOUT_MS) -> None:
-    """The answer has finished streaming once the textbox is cleared and no progress is shown."""
+    """The event has finished once the textbox is cleared and no progress is shown."""
     from playwright.sync_api import expect
 
     expect(page.locator("#question textarea")).to_have_value("", timeout=timeout)
@@ -125,7 +132,7 @@ def test_cited_answer_with_sources(page) -> None:
     _type_question(page, BOTILBUD_QUESTION)
     page.locator("#send").click()
 
-    _wait_for_chat_text(page, "2.3", "21. november 2023", "[1]")
+    _wait_for_chat_text(page, "2.3", "21. november 2023", "[1]", "Kilder:")  # "Kilder:" ends the stream
     _wait_until_idle(page)
     text = page.locator("#chat").inner_text()
     assert "[1]" in text and "2.3" in text
@@ -153,8 +160,8 @@ def test_two_sessions_get_their_own_answers(open_page) -> None:
     page_a.locator("#send").click()
     page_b.locator("#send").click()
 
-    _wait_for_chat_text(page_a, "2.3", "[1]")
-    _wait_for_chat_text(page_b, "Fremskudt funktion", "[1]")
+    _wait_for_chat_text(page_a, "2.3", "[1]", "Kilder:")
+    _wait_for_chat_text(page_b, "Fremskudt funktion", "[1]", "Kilder:")
     _wait_until_idle(page_a)
     _wait_until_idle(page_b)
     text_a = page_a.locator("#chat").inner_text()
@@ -183,3 +190,51 @@ def test_empty_and_overlong_questions_get_danish_messages(page) -> None:
     page.locator("#send").click()
     _wait_for_chat_text(page, "21. november 2023", "[1]")
     expect_text(page.locator("#sources"), "Punkt 2.3", ANSWER_TIMEOUT_MS)
+
+
+@pytest.fixture
+def upload_app_url(isolated_settings, tmp_path: Path) -> Iterator[str]:
+    """An app of its own (uploads must not leak into the shared index) over one agenda only."""
+    from assistant.retrieval import HybridRetriever
+    from index.store import build_index
+
+    build_index([CORPUS / "kkr-syddanmark-2023-02-07-dagsorden.txt"], config=isolated_settings)
+    demo, url = _serve(HybridRetriever(isolated_settings), isolated_settings)
+    try:
+        yield url
+    finally:
+        demo.close()
+
+
+def test_uploaded_pdf_is_searchable_and_opens_at_the_cited_page(open_page, upload_app_url, tmp_path: Path) -> None:
+    from tests.pdf_factory import corpus_pdf, write_corrupt_pdf
+
+    good = corpus_pdf(CORPUS / "kkr-syddanmark-2021-06-09-referat.txt", tmp_path / "pdf")
+    bad = write_corrupt_pdf(tmp_path / "beskadiget.pdf")
+    page = open_page(upload_app_url)
+
+    page.get_by_text("Tilføj dokumenter").click()
+    page.locator("#upload input[type=file]").set_input_files([str(good), str(bad)])
+    status = page.locator("#upload-status")
+    expect_text(status, f"{good.name} er indlæst", ANSWER_TIMEOUT_MS)
+    expect_text(status, "beskadiget.pdf", ANSWER_TIMEOUT_MS)
+    assert "beskadiget" in status.inner_text() and "❌" in status.inner_text()
+
+    _type_question(page, FREMSKUDT_QUESTION)
+    page.locator("#send").click()
+    _wait_for_chat_text(page, "3.3", "9. juni 2021", "[1]", "Kilder:")
+    sources = page.locator("#sources")
+    expect_text(sources, "Fremskudt funktion", ANSWER_TIMEOUT_MS)
+    link = sources.locator("a", has_text="Åbn PDF").first
+    href = link.get_attribute("href")
+    assert href and re.search(r"#page=\d+$", href), href
+    assert good.name in href
+
+    served = page.request.get(upload_app_url.rstrip("/") + href.split("#")[0])
+    assert served.status == 200
+    assert served.body().startswith(b"%PDF")
+
+
+def test_files_outside_the_corpus_and_uploads_are_not_served(page, app_url) -> None:
+    served = page.request.get(app_url.rstrip("/") + "/gradio_api/file=" + str(Path(__file__).resolve()))
+    assert served.status != 200 or b"def test_" not in served.body()

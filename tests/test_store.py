@@ -10,7 +10,7 @@ import pytest
 import settings
 from index.store import IndexMismatchError, build_index, open_collection
 
-from .conftest import CORPUS
+CORPUS = settings.REPO_ROOT / "corpus"
 
 SMALL = "kkr-syddanmark-2023-11-21-referat.txt"
 OTHER = "kkr-syddanmark-2025-referat.txt"

