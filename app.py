@@ -9,6 +9,7 @@ from __future__ import annotations
 import html
 import re
 import shutil
+import sys
 import time
 from collections.abc import Iterator
 from datetime import date
@@ -24,7 +25,7 @@ from assistant.question import QuestionError
 from assistant.retrieval import Filters, HybridRetriever, shared_retriever
 from assistant.service import ask
 from index.ingest import ingest_paths
-from index.store import BuildReport, build_index
+from index.store import BuildReport, IndexMismatchError, build_index
 from settings import Settings, get_settings
 
 TITLE = "Spørg KKR Syddanmarks mødereferater"
@@ -243,7 +244,12 @@ def launch(demo: gr.Blocks, config: Settings, *, port: int | None = None, block:
 
 def main() -> None:
     config = get_settings()
-    demo = build_app(prepare(config), config)
+    try:
+        retriever = prepare(config)
+    except IndexMismatchError as error:  # another model built the index: say so instead of a traceback
+        print(f"fejl: {error}", file=sys.stderr)
+        raise SystemExit(2) from None
+    demo = build_app(retriever, config)
     print(f"Åbn http://{config.host}:{config.port} i din browser.", flush=True)
     launch(demo, config)
 

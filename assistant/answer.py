@@ -15,8 +15,9 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from assistant.question import SearchPlan
-from assistant.relevance import Relevance, coverage, judge_relevance, question_stems, stems
+from assistant.relevance import Relevance, coverage, judge_relevance, mentions, question_stems, specific_terms, stems
 from assistant.retrieval import HybridRetriever, RetrievedItem, is_decision_question
+from assistant.similarity import sentence_similarities
 
 REFUSAL = "Det kan jeg ikke finde i mødematerialet."
 MONTH_NAMES = (
@@ -28,7 +29,6 @@ PRECEDENT_RE = re.compile(
     re.IGNORECASE,
 )
 SENTENCE_SPLIT_RE = re.compile(r"(?<=[.!?])\s+(?=[A-ZÆØÅ0-9–\"«„(])")
-SUBJECT_VERB_RE = re.compile(r"^(KKR Syddanmark|KKR)\s+(\w+(?:ede|te)|tog|gav|fik|var|blev)\s+(.+)$")
 DECISION_VERB_RE = re.compile(
     r"\b(besluttede|godkendte|vedtog|tog .{0,80}til efterretning|anbefalede|tiltrådte|udpegede|drøftede)\b"
 )
@@ -37,6 +37,14 @@ MAX_PRECEDENT_ITEMS = 8
 SENTENCES_PER_ITEM = 3
 SECONDARY_ITEM_RATIO = 0.8
 PRECEDENT_ITEM_RATIO = 0.4
+DENSE_WEIGHT = 0.5
+ANSWER_TYPE_BONUS = 0.2
+AMOUNT_QUESTION_RE = re.compile(r"\b(hvor (mange|meget|stor|stort|store)|how (much|many)|beløb|antal)\b", re.IGNORECASE)
+WHEN_QUESTION_RE = re.compile(r"\b(hvornår|when|by when|dato)\b", re.IGNORECASE)
+NUMBER_RE = re.compile(r"\d")
+DATE_RE = re.compile(r"\b\d{1,2}\. (januar|februar|marts|april|maj|juni|juli|august|september|oktober|november|december)"
+                     r"|\b(19|20)\d\d\b", re.IGNORECASE)
+NAMED_ITEMS = 5  # how deep to look for an item that names the question's names, years and acronyms
 
 
 @dataclass
@@ -124,13 +132,34 @@ def answer_question(retriever: HybridRetriever, question: str, plan: SearchPlan,
     relevance = judge_relevance(question, items)
     if not relevance.relevant:
         return refusal(question, items, relevance)
-    chosen = _choose_items(question, items, relevance)
-    return compose(retriever, question, chosen, items, relevance)
+    terms = specific_terms(question)
+    candidates = [item for item in items[:NAMED_ITEMS] if _names_all(retriever, item, terms)]
+    if not candidates:
+        return refusal(question, items, relevance, missing=terms)
+    chosen = _choose_items(question, candidates, relevance)
+    answer = compose(retriever, question, chosen, items, relevance)
+    if is_decision_question(question) and all(c.doc_type == "dagsorden" for c in answer.citations):
+        answer.refused = True  # the asked-for decision is not in the material; the agenda says so, cited
+    return answer
 
 
-def refusal(question: str, items: list[RetrievedItem], relevance: Relevance | None = None) -> Answer:
+def _names_all(retriever: HybridRetriever, item: RetrievedItem, terms: list[str]) -> bool:
+    """Whether the whole item (its meeting's date included) names every specific term of the question."""
+    if not terms:
+        return True
+    text = " ".join(chunk.text for chunk in retriever.item_chunks(item.source, item.item))
+    text += f" {item.meeting_date or ''} {_year(item) or ''}"
+    return all(mentions(term, text) for term in terms)
+
+
+def refusal(
+    question: str, items: list[RetrievedItem], relevance: Relevance | None = None, missing: list[str] | None = None
+) -> Answer:
     nearest = items[:3]
     lines = [REFUSAL]
+    if missing:
+        named = ", ".join(f"»{term}«" for term in missing)
+        lines.append(f"De punkter, der ligner spørgsmålet mest, nævner ikke {named}.")
     if nearest:
         lines.append("")
         lines.append("Måske relateret (men besvarer ikke spørgsmålet):")
@@ -178,7 +207,7 @@ def compose(
     citations: list[Citation] = []
     lines: list[str] = []
     for number, item in enumerate(chosen, start=1):
-        sentences = _best_sentences(retriever, item, wanted, decision)
+        sentences = _best_sentences(retriever, item, question, wanted, decision)
         section = sentences[0][1] if sentences else (item.chunks[0].section if item.chunks else "")
         chunk = next((c for c in item.chunks if c.section == section), item.chunks[0])
         citations.append(
@@ -215,9 +244,10 @@ def _item_paragraph(citation: Citation, decision: bool) -> str:
             f"Materialet er en dagsorden, så mødets beslutning fremgår ikke {marker}."
         )
         return " ".join([opening, *(f"{q} {marker}" for q in quotes)])
-    if decision and citation.section == "Beslutning" and quotes and (match := SUBJECT_VERB_RE.match(quotes[0])):
-        first = f"{meeting_phrase(citation)} ({where}) {match[2]} {match[1]} {match[3]} {marker}"
-        return " ".join([first, *(f"{q} {marker}" for q in quotes[1:])])
+    if decision and citation.section == "Beslutning":
+        # The decision is quoted word for word; rephrasing it ("godkendte KKR …") risks changing what was decided.
+        intro = f"{meeting_phrase(citation)} traf {citation.committee} denne beslutning under {where} {marker}:"
+        return " ".join([intro, *(f"{q} {marker}" for q in quotes)])
     intro = f"{meeting_phrase(citation)} behandlede {citation.committee} {where} {marker}."
     label = {"Beslutning": "Af beslutningen fremgår:", "Indstilling": "Indstillingen lød:"}.get(
         citation.section, "Af sagen fremgår:"
@@ -246,7 +276,7 @@ def split_sentences(text: str) -> list[str]:
 
 
 def _best_sentences(
-    retriever: HybridRetriever, item: RetrievedItem, wanted: set[str], decision: bool
+    retriever: HybridRetriever, item: RetrievedItem, question: str, wanted: set[str], decision: bool
 ) -> list[tuple[str, str]]:
     """The item's sentences that answer best, in document order, with their section.
 
@@ -267,13 +297,32 @@ def _best_sentences(
         pool = [c for c in candidates if c[1] == "Beslutning"]
     else:
         pool = [c for c in candidates if c[1] != "Deltagere"] or candidates
+    dense = _relative(sentence_similarities(retriever.embed_model, question, [text for text, _ in pool]))
     scored = sorted(
-        ((_sentence_score(text, section, wanted, decision, _position(pool, index)), -index)
+        ((_sentence_score(text, section, wanted, decision, _position(pool, index))
+          + DENSE_WEIGHT * dense[index] + _answer_type_bonus(question, text), -index)
          for index, (text, section) in enumerate(pool)),
         reverse=True,
     )
     keep = sorted(-index for _, index in scored[:SENTENCES_PER_ITEM])
     return [pool[index] for index in keep]
+
+
+def _relative(values: list[float]) -> list[float]:
+    """Scale to 0..1 within the item: e5's cosines crowd into a narrow band, the ranking is what counts."""
+    if not values:
+        return []
+    low, high = min(values), max(values)
+    return [(v - low) / (high - low) if high > low else 0.0 for v in values]
+
+
+def _answer_type_bonus(question: str, sentence: str) -> float:
+    """A "how many" question is answered by a sentence with a number, a "when" by one with a date."""
+    if AMOUNT_QUESTION_RE.search(question) and NUMBER_RE.search(sentence):
+        return ANSWER_TYPE_BONUS
+    if WHEN_QUESTION_RE.search(question) and DATE_RE.search(sentence):
+        return ANSWER_TYPE_BONUS
+    return 0.0
 
 
 def _position(pool: list[tuple[str, str]], index: int) -> int:

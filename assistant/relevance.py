@@ -116,33 +116,47 @@ def is_english(question: str) -> bool:
     return bool(words) and english >= 2 and english / len(words) >= 0.2
 
 
+# English function words that are not also Danish words ("for", "to", "i" are both).
 ENGLISH_MARKERS = frozenset(
-    [
-        "the",
-        "what",
-        "when",
-        "who",
-        "which",
-        "how",
-        "did",
-        "does",
-        "do",
-        "is",
-        "are",
-        "was",
-        "were",
-        "of",
-        "to",
-        "in",
-        "for",
-        "on",
-        "and",
-        "by",
-        "with",
-        "about",
-        "from",
-    ]
+    ["the", "what", "when", "who", "which", "how", "did", "does", "is", "are", "was", "were", "of", "in", "on", "and", "by", "with", "about", "from"]
 )
+
+
+# Capitalised words that name no particular thing in these minutes.
+GENERIC_NAMES = frozenset(
+    ["kkr", "syddanmark", "syddanmarks", "kommune", "kommunes", "kommunerne", "region", "regionen", "regions", "danmark", "danske", "januar", "februar", "marts", "april", "maj", "juni", "juli", "august", "september", "oktober", "november", "december"]
+)
+NAME_RE = re.compile(r"\b(?:[A-ZÆØÅ][\wæøåÆØÅ]*|\w*\d\w*)\b")
+
+
+def specific_terms(question: str) -> list[str]:
+    """Names, acronyms and years in a Danish question: "Odense", "OUH", "2019".
+
+    Such a term narrows the question to something the minutes must mention;
+    an item that never names it cannot answer it, however close its topic
+    (how many lærepladser *Odense* got is not answered by the regional total).
+    The first word is skipped (Danish capitalises only the sentence start and names).
+    """
+    if is_english(question):
+        return []
+    terms = []
+    for index, match in enumerate(NAME_RE.finditer(question)):
+        word = match[0]
+        if index == 0 and match.start() == len(question) - len(question.lstrip()) and not word.isupper():
+            continue
+        if word.lower() in GENERIC_NAMES or word.lower() in _stopwords() or len(word) < 2:
+            continue
+        if word.isdigit() and not re.fullmatch(r"(19|20)\d\d", word):
+            continue
+        terms.append(word)
+    return list(dict.fromkeys(terms))
+
+
+def mentions(term: str, text: str) -> bool:
+    """Whether ``text`` names ``term``, allowing Danish genitive -s ("Børnehus Syds")."""
+    text = text.lower()
+    term = term.lower()
+    return term in text or (len(term) > 3 and term.endswith("s") and term[:-1] in text)
 
 
 @dataclass

@@ -106,3 +106,30 @@ def test_long_date_is_danish() -> None:
     assert long_date("2023-11-21") == "21. november 2023"
     assert long_date(None, 2025) == "2025 (dato ikke oplyst)"
     assert long_date(None) == "dato ikke oplyst"
+
+
+def test_a_name_the_minutes_never_connect_to_the_topic_is_refused(corpus_index) -> None:
+    # Item 2.6 (2025) distributes SOSU places for 2026, but never names Odense: the regional total is no answer.
+    answer = ask("Hvor mange SOSU-lærepladser fik Odense Kommune tildelt for 2026?", retriever=corpus_index)
+    assert answer.refused and answer.citations == []
+    assert answer.text.startswith(REFUSAL)
+    assert "»Odense«" in answer.text
+    assert "2.6" in answer.text  # still listed as possibly related
+
+
+def test_a_decision_asked_of_an_agenda_is_not_found_but_the_agenda_is_cited(corpus_index) -> None:
+    answer = ask("Hvad besluttede KKR Syddanmark om dimensioneringen af pædagoguddannelsen på mødet den 7. februar 2023?",
+                 retriever=corpus_index)
+    assert answer.refused
+    assert [(c.doc_type, c.item) for c in answer.citations][:1] == [("dagsorden", "2.4")]
+    assert "beslutning fremgår ikke" in answer.text and "7. februar 2023" in answer.text
+    assert _every_line_cited(answer.text)
+
+
+def test_the_decision_is_quoted_word_for_word(corpus_index) -> None:
+    answer = ask("Hvad besluttede KKR Syddanmark om samarbejdsaftalen for DK2020 i september 2020?",
+                 retriever=corpus_index)
+    decision = next(c for c in answer.citations if c.section == "Beslutning")
+    item_text = " ".join(chunk.body for chunk in corpus_index.item_chunks(decision.source, decision.item))
+    assert decision.highlights and all(quote in item_text for quote in decision.highlights)
+    assert "godkendte samarbejdsaftalen" in answer.text

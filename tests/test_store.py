@@ -94,15 +94,26 @@ def test_bad_file_loses_nothing(isolated_settings, two_files: Path) -> None:
     assert _stored(isolated_settings) == before
 
 
-def test_index_built_with_another_model_is_refused(isolated_settings, two_files: Path, monkeypatch) -> None:
+def test_index_built_with_another_model_is_refused(
+    isolated_settings, two_files: Path, embedding_model: Path, tmp_path: Path, monkeypatch
+) -> None:
     build_index([two_files], config=isolated_settings)
-    collection = open_collection(isolated_settings)
-    collection.modify(metadata={**collection.metadata, "embed_model": "some/other-model"})
-    with pytest.raises(IndexMismatchError, match="python -m index build --rebuild"):
-        open_collection(isolated_settings)
-    report = build_index([two_files], config=isolated_settings, rebuild=True)
+    other_model = tmp_path / "another-sentence-transformer"
+    other_model.symlink_to(embedding_model, target_is_directory=True)  # a model under another name
+    monkeypatch.setenv("MINUTES_EMBED_MODEL", str(other_model))
+    settings.get_settings.cache_clear()
+    other = settings.get_settings()
+
+    with pytest.raises(IndexMismatchError, match="python -m index build --rebuild") as refused:
+        open_collection(other)
+    assert str(embedding_model) in str(refused.value) and str(other_model) in str(refused.value)
+    with pytest.raises(IndexMismatchError):
+        build_index([two_files], config=other)  # an incremental build must not mix two models' vectors
+    assert _stored(isolated_settings)  # and it changed nothing
+
+    report = build_index([two_files], config=other, rebuild=True)
     assert sorted(report.added) == sorted([SMALL, OTHER])
-    open_collection(isolated_settings)
+    assert open_collection(other).metadata["embed_model"] == str(other_model)
 
 
 def test_cli_build_reports_and_is_incremental(isolated_settings, two_files: Path) -> None:

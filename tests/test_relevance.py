@@ -1,0 +1,33 @@
+"""Which words of a question name something the answer must mention."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.relevance import is_english, mentions, specific_terms
+
+
+@pytest.mark.parametrize(
+    ("question", "terms"),
+    [
+        ("Hvor mange SOSU-lærepladser fik Odense Kommune tildelt for 2026?", ["SOSU", "Odense", "2026"]),
+        ("Hvor stort var Børnehus Syds budget for 2019?", ["Børnehus", "Syds", "2019"]),
+        ("Hvad blev der besluttet om botilbud?", []),  # the capital of the first word is the sentence's
+        ("OUH: hvornår åbner det?", ["OUH"]),  # an acronym first is still a name
+        ("Hvad skete der i KKR Syddanmark i november 2023?", ["2023"]),  # committee and month say nothing
+        ("Hvad koster 40 pladser i Region Syddanmark?", []),  # a count is not a year
+        ("What did KKR decide about Odense in 2021?", []),  # English: Danish capitalisation rules do not apply
+    ],
+)
+def test_specific_terms(question: str, terms: list[str]) -> None:
+    assert specific_terms(question) == terms
+
+
+def test_a_genitive_name_is_found_without_its_s() -> None:
+    assert mentions("Syds", "Status 2019 Børnehus Syd")
+    assert not mentions("Odense", "Esbjerg og Vejle")
+
+
+def test_danish_words_that_look_english_do_not_make_a_question_english() -> None:
+    assert not is_english("Hvad viste regnskabet for 2020 for Fælleskommunalt Sundhedssekretariat?")
+    assert is_english("How much will the two joint municipal secretariats save from 2024?")

@@ -1,0 +1,134 @@
+"""Hybrid retrieval over the real index: ranking per item, filters, decision sections, refresh, CLI."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from assistant.retrieval import CHUNKS_PER_ITEM, MODES, Filters, HybridRetriever
+from tests.conftest import CORPUS, REPO
+
+BOTILBUD = ("kkr-syddanmark-2023-11-21-referat.txt", "2.3")
+AGENDA = "kkr-syddanmark-2023-02-07-dagsorden.txt"
+MINUTES_2021 = "kkr-syddanmark-2021-06-09-referat.txt"
+
+
+def test_hybrid_ranks_at_least_ten_distinct_items(corpus_index: HybridRetriever) -> None:
+    items = corpus_index.retrieve("Hvad blev der besluttet om botilbudskapacitet og lånepulje?")
+    assert len(items) >= 10
+    assert items[0].key == BOTILBUD
+    assert len({item.key for item in items}) == len(items)
+    assert [item.score for item in items] == sorted((item.score for item in items), reverse=True)
+    for item in items:
+        assert 1 <= len(item.chunks) <= CHUNKS_PER_ITEM
+        assert {chunk.metadata["item"] for chunk in item.chunks} == {item.item}
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_every_mode_finds_an_item_by_its_subject(corpus_index: HybridRetriever, mode: str) -> None:
+    items = corpus_index.retrieve("Permanentgørelse af Fremskudt funktion", mode=mode)
+    assert items[0].key == (MINUTES_2021, "3.3")
+
+
+def test_decision_question_brings_the_decision_section_first(corpus_index: HybridRetriever) -> None:
+    items = corpus_index.retrieve("Hvad blev der besluttet om botilbudskapacitet og lånepulje?")
+    assert items[0].chunks[0].section == "Beslutning"
+
+
+def test_bm25_matches_inflected_danish_forms(corpus_index: HybridRetriever) -> None:
+    # The item says "lånepulje"; the question uses the definite form. Danish stemming makes them meet.
+    items = corpus_index.retrieve("lånepuljen til botilbuddene", mode="bm25")
+    assert BOTILBUD in [item.key for item in items[:3]]
+
+
+def test_document_type_filter(corpus_index: HybridRetriever) -> None:
+    items = corpus_index.retrieve("dimensionering af pædagoguddannelsen", Filters(doc_type="dagsorden"))
+    assert items and {item.source for item in items} == {AGENDA}
+    assert all(item.doc_type == "dagsorden" for item in items)
+
+
+def test_date_range_filter(corpus_index: HybridRetriever) -> None:
+    period = Filters(date_from=date(2021, 1, 1), date_to=date(2021, 12, 31))
+    items = corpus_index.retrieve("flygtninge", period)
+    assert items and {item.source for item in items} == {MINUTES_2021}
+
+
+def test_meeting_filter(corpus_index: HybridRetriever) -> None:
+    items = corpus_index.retrieve("botilbud", Filters(sources=(MINUTES_2021, AGENDA)))
+    assert items and {item.source for item in items} <= {MINUTES_2021, AGENDA}
+
+
+def test_a_filter_that_admits_nothing_returns_nothing(corpus_index: HybridRetriever) -> None:
+    assert corpus_index.retrieve("botilbud", Filters(date_from=date(1999, 1, 1), date_to=date(1999, 12, 31))) == []
+
+
+def test_a_meeting_known_only_by_its_year_is_kept_by_ranges_over_that_year(corpus_index: HybridRetriever) -> None:
+    undated = "kkr-syddanmark-2025-referat.txt"
+    in_2025 = corpus_index.retrieve("lærepladser SOSU", Filters(date_from=date(2025, 1, 1), date_to=date(2025, 12, 31)))
+    in_2021 = corpus_index.retrieve("lærepladser SOSU", Filters(date_from=date(2021, 1, 1), date_to=date(2021, 12, 31)))
+    assert {item.source for item in in_2025} == {undated}
+    assert all(item.meeting_date is None for item in in_2025)
+    assert undated not in {item.source for item in in_2021}
+
+
+def test_refresh_sees_a_replaced_file(isolated_settings, tmp_path: Path) -> None:
+    from index.store import build_index
+
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    document = folder / AGENDA
+    original = (CORPUS / AGENDA).read_text(encoding="utf-8")
+    document.write_text(original, encoding="utf-8")
+    build_index([document], config=isolated_settings)
+    retriever = HybridRetriever(isolated_settings)
+    assert not _bm25_hits(retriever, "Kvantespringsudvalget")
+
+    document.write_text(original.replace("Siden sidst", "Siden sidst i Kvantespringsudvalget"), encoding="utf-8")
+    build_index([document], config=isolated_settings)
+    retriever.refresh()
+    assert _bm25_hits(retriever, "Kvantespringsudvalget")
+    assert retriever.chunk_count == len(HybridRetriever(isolated_settings)._nodes)
+
+
+def _bm25_hits(retriever: HybridRetriever, word: str) -> list[str]:
+    return [chunk.text for chunk in retriever.retrieve_chunks(word, mode="bm25") if word in chunk.text]
+
+
+def _cli(*args: str, data_dir: str, timeout: int = 600) -> subprocess.CompletedProcess:
+    env = {**os.environ, "MINUTES_DATA_DIR": data_dir}
+    return subprocess.run([sys.executable, "-m", "assistant", *args], check=False, cwd=REPO, env=env, capture_output=True,
+                          text=True, timeout=timeout)
+
+
+def test_cli_answers_a_file_of_questions_as_json_lines(corpus_index: HybridRetriever, tmp_path: Path) -> None:
+    questions = tmp_path / "questions.txt"
+    questions.write_text("Hvad blev der besluttet om botilbudskapacitet og lånepulje?\n\n"
+                         "Hvad koster en ny kunstgræsbane i Odense Kommune?\n", encoding="utf-8")
+    completed = _cli("ask", "--questions", str(questions), data_dir=str(corpus_index.config.data_dir))
+    assert completed.returncode == 0, completed.stderr
+    answers = [json.loads(line) for line in completed.stdout.splitlines()]
+    assert len(answers) == 2
+    for answer in answers:
+        assert set(answer) == {"question", "answer", "refused", "citations", "retrieved"}
+        assert len(answer["retrieved"]) >= 10
+        for item in answer["retrieved"]:
+            assert set(item) == {"source", "meeting_date", "item", "title", "score"}
+    decided, unanswerable = answers
+    assert not decided["refused"]
+    assert (decided["citations"][0]["source"], decided["citations"][0]["item"]) == BOTILBUD
+    assert set(decided["citations"][0]) == {"source", "meeting_date", "item", "title", "section"}
+    assert decided["citations"][0]["meeting_date"] == "2023-11-21"
+    assert unanswerable["refused"] and unanswerable["citations"] == []
+
+
+def test_cli_without_an_index_says_how_to_build_one(tmp_path: Path, embedding_model: Path) -> None:
+    completed = _cli("ask", "--json", "Hvad blev der besluttet om botilbud?", data_dir=str(tmp_path / "empty"))
+    assert completed.returncode == 2
+    assert "python -m index build" in completed.stderr
+    assert "Traceback" not in completed.stderr
