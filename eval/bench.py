@@ -19,7 +19,9 @@ import time
 from pathlib import Path
 
 PAGE_CHARS = 3000  # about one page of KL minutes; the bundled corpus is text, so pages are estimated
-PARTS = ("provision", "pipeline", "quickstart")
+PARTS = ("provision", "pipeline", "quickstart", "concurrency")
+USERS = 4  # simultaneous questions for the queue measurement
+LIMITS = (1, 4)  # Gradio's default concurrency limit, and ours
 
 
 def _percentile(values: list[float], share: float) -> float:
@@ -109,6 +111,64 @@ def part_quickstart() -> dict[str, float]:
     return {"model_load_s": load, "build_s": build, **_throughput(texts), **latency, "peak_mb": _peak_mb()}
 
 
+def part_concurrency() -> dict[str, float]:
+    """USERS questions sent at once to the real app, under each queue concurrency limit.
+
+    With Gradio's default limit of 1, the last user waits for everyone before them.
+    """
+    import dataclasses
+    import socket
+
+    import settings
+
+    config = settings.get_settings()
+    from app import build_app, launch
+    from assistant.retrieval import HybridRetriever
+    from eval.runner import load_golden
+    from index.store import build_index
+
+    build_index([config.corpus_dir], config=config)
+    retriever = HybridRetriever(config)
+    questions = [row["question"] for row in load_golden() if row["answerable"]][:USERS]
+    results: dict[str, float] = {}
+    for limit in LIMITS:
+        with socket.socket() as sock:
+            sock.bind(("127.0.0.1", 0))
+            port = sock.getsockname()[1]
+        demo = build_app(retriever, dataclasses.replace(config, concurrency=limit))
+        launch(demo, config, port=port, block=False)
+        try:
+            waits = _simultaneous(f"http://127.0.0.1:{port}/", questions)
+            results[f"limit{limit}_mean_s"] = statistics.mean(waits)
+            results[f"limit{limit}_last_s"] = max(waits)
+        finally:
+            demo.close()
+    return results
+
+
+def _simultaneous(url: str, questions: list[str]) -> list[float]:
+    """Each question from its own client (its own session), all released at the same moment."""
+    import threading
+    from concurrent.futures import ThreadPoolExecutor
+
+    from gradio_client import Client
+
+    arguments = ([], "Alle", "Alle", [], "Alle")  # history and filters (the State input is not in the API)
+    clients = [Client(url, verbose=False) for _ in questions]
+    for question in questions:  # warm: every limit is measured on answers the app has composed before
+        clients[0].predict(question, *arguments, api_name="/respond")
+    start = threading.Barrier(len(questions))
+
+    def one(client, question: str) -> float:
+        start.wait()
+        started = time.perf_counter()
+        client.predict(question, *arguments, api_name="/respond")
+        return time.perf_counter() - started
+
+    with ThreadPoolExecutor(len(questions)) as pool:
+        return list(pool.map(one, clients, questions))
+
+
 def _run_part(name: str, data_dir: Path) -> dict[str, float]:
     """One part in a fresh interpreter; its last stdout line is the JSON result."""
     env = {"MINUTES_DATA_DIR": str(data_dir / name)}
@@ -129,7 +189,7 @@ def _pages() -> float:
     return sum(len(p.read_text(encoding="utf-8")) for p in corpus.glob("*.txt")) / PAGE_CHARS
 
 
-def table(provision: dict, ours: dict, theirs: dict, pages: float) -> str:
+def table(provision: dict, ours: dict, theirs: dict, pages: float, queue: dict) -> str:
     for result in (ours, theirs):
         result["build_per_100_pages_s"] = result["build_s"] / pages * 100
     rows = [
@@ -149,6 +209,9 @@ def table(provision: dict, ours: dict, theirs: dict, pages: float) -> str:
         _line("model provisioning, cold (s)", format(provision["provision_s"], ".1f"), "same model"),
     ]
     lines += [_line(name, format(ours[key], fmt), format(theirs[key], fmt)) for name, key, fmt in rows]
+    for limit in LIMITS:
+        lines.append(_line(f"{USERS} users at once, queue limit {limit}: mean/last (s)",
+                           f"{queue[f'limit{limit}_mean_s']:.1f} / {queue[f'limit{limit}_last_s']:.1f}", "–"))
     return "\n".join(lines)
 
 
@@ -166,7 +229,7 @@ def main() -> int:
     with tempfile.TemporaryDirectory(prefix="minutes-bench-") as data_dir:
         results = {name: _run_part(name, Path(data_dir)) for name in PARTS}
     pages = _pages()
-    print(table(results["provision"], results["pipeline"], results["quickstart"], pages))
+    print(table(results["provision"], results["pipeline"], results["quickstart"], pages, results["concurrency"]))
     print(
         f"\nBundled corpus: {pages:.0f} pages (estimated at {PAGE_CHARS} characters a page), "
         f"{int(results['pipeline']['chunks'])} chunks here vs {int(results['quickstart']['chunks'])} "
