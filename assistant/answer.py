@@ -44,7 +44,6 @@ WHEN_QUESTION_RE = re.compile(r"\b(hvornår|when|by when|dato)\b", re.IGNORECASE
 NUMBER_RE = re.compile(r"\d")
 DATE_RE = re.compile(r"\b\d{1,2}\. (januar|februar|marts|april|maj|juni|juli|august|september|oktober|november|december)"
                      r"|\b(19|20)\d\d\b", re.IGNORECASE)
-NAMED_ITEMS = 5  # how deep to look for an item that names the question's names, years and acronyms
 
 
 @dataclass
@@ -133,8 +132,10 @@ def answer_question(retriever: HybridRetriever, question: str, plan: SearchPlan,
     if not relevance.relevant:
         return refusal(question, items, relevance)
     terms = specific_terms(question)
-    candidates = [item for item in items[:NAMED_ITEMS] if _names_all(retriever, item, terms)]
-    if not candidates:
+    candidates = [item for item in items if _names_all(retriever, item, terms)]
+    # The best item naming the question's names must be nearly as good a match as the best item of
+    # all: a weak match that happens to name "Vejle" does not answer a question about Vejle's share.
+    if not candidates or candidates[0].score < items[0].score * SECONDARY_ITEM_RATIO:
         return refusal(question, items, relevance, missing=terms)
     chosen = _choose_items(question, candidates, relevance)
     answer = compose(retriever, question, chosen, items, relevance)

@@ -133,3 +133,11 @@ def test_the_decision_is_quoted_word_for_word(corpus_index) -> None:
     item_text = " ".join(chunk.body for chunk in corpus_index.item_chunks(decision.source, decision.item))
     assert decision.highlights and all(quote in item_text for quote in decision.highlights)
     assert "godkendte samarbejdsaftalen" in answer.text
+
+
+def test_a_weak_match_that_happens_to_name_the_place_does_not_answer(corpus_index) -> None:
+    # Refugees for 2022 are distributed in 2021 item 3.6, which never names Vejle; an item that
+    # does name Vejle and 2022 is about something else, and much weaker.
+    answer = ask("Hvor mange flygtninge skal Vejle Kommune boligplacere i 2022?", retriever=corpus_index)
+    assert answer.refused and answer.citations == []
+    assert "»Vejle«" in answer.text and "3.6" in answer.text
