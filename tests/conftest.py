@@ -11,11 +11,9 @@ import shutil
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
-
-REPO = Path(__file__).resolve().parent.parent
-CORPUS = REPO / "corpus"
 
 # Before anything reads settings: keep every test's data out of the repo.
 _SESSION_DATA = Path(tempfile.mkdtemp(prefix="minutes-test-data-"))
@@ -24,6 +22,10 @@ for _name in ("MINUTES_LLM_BASE_URL", "MINUTES_LLM_MODEL", "MINUTES_EMBED_MODEL"
     os.environ.pop(_name, None)
 
 import settings
+from tests.helpers import CORPUS, REPO  # noqa: F401 (REPO: test_retrieval imports it from here)
+
+if TYPE_CHECKING:
+    from index.schema import MeetingDocument
 
 
 def pytest_sessionfinish(session, exitstatus) -> None:
@@ -36,6 +38,14 @@ def embedding_model() -> Path:
     from index.model import ensure_local_model
 
     return ensure_local_model(settings.get_settings())
+
+
+@pytest.fixture(scope="session")
+def corpus() -> dict[str, MeetingDocument]:
+    """Every bundled corpus file parsed once, by file name; tests only read it."""
+    from index.parsing import parse_file
+
+    return {path.name: parse_file(path) for path in sorted(CORPUS.glob("*.txt"))}
 
 
 @pytest.fixture(scope="session")

@@ -9,52 +9,28 @@ the parser ignores them.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from index.agenda import split_document
 from index.parsing import parse_file
-from index.schema import Line, MeetingDocument
-
-CORPUS = Path(__file__).resolve().parents[1] / "corpus"
-FILE_2020 = "kkr-syddanmark-2020-09-08-referat.txt"
-FILE_2021 = "kkr-syddanmark-2021-06-09-referat.txt"
-FILE_2023_02 = "kkr-syddanmark-2023-02-07-dagsorden.txt"
-FILE_2023_11 = "kkr-syddanmark-2023-11-21-referat.txt"
-FILE_2025 = "kkr-syddanmark-2025-referat.txt"
-
-
-def write_doc(directory: Path, name: str, lines: list[str]) -> Path:
-    path = directory / name
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    return path
-
-
-@pytest.fixture(scope="module")
-def corpus() -> dict[str, MeetingDocument]:
-    return {path.name: parse_file(path) for path in sorted(CORPUS.glob("*.txt"))}
-
-
-def item(document: MeetingDocument, number: str):
-    found = [i for i in document.items if i.number == number]
-    assert len(found) == 1, f"{document.source}: item {number} found {len(found)} times"
-    return found[0]
-
-
-def paragraphs(document: MeetingDocument, number: str, section: str) -> list[str]:
-    found = item(document, number).section(section)
-    assert found is not None, f"{document.source} {number} has no {section}"
-    return found.paragraphs
-
-
-def all_text(document: MeetingDocument) -> str:
-    return "\n".join(section.text for i in document.items for section in i.sections)
-
-
-def numbers(document: MeetingDocument) -> list[str]:
-    return [i.number for i in document.items]
-
+from index.schema import Line
+from tests.helpers import (
+    ALL_FILES,
+    BESLUTNING_2021_3_1,
+    FILE_2020,
+    FILE_2021,
+    FILE_2023_02,
+    FILE_2023_11,
+    FILE_2025,
+    GROUP_HEADING_2021_3,
+    HEADING_2021_3_1,
+    HEADING_2021_3_2,
+    all_text,
+    item,
+    numbers,
+    paragraphs,
+    write_doc,
+)
 
 # --- Items, case lines, sections --------------------------------------------------------
 
@@ -241,12 +217,8 @@ CROSS_REFERENCE_2021 = [
     "– Trafikselskabet Sydtrafik ved Søren Rishøj Jakobsen, Haderslev Kom-",
     "mune: Der er fokus på omstilling til grønt brændstof – særligt el. Der ar-",
     "bejdes ligeledes med at opnå samme passagertal som før covid-19. ",
-    " 3. Regionalpolitiske sager ",
-    " ",
-    " ",
-    "3.1. Status for arbejdet i Syddansk EU-kontor ",
-    "SAG-2021-02179 bel ",
-    " ",
+    *GROUP_HEADING_2021_3,
+    *HEADING_2021_3_1,
     "Baggrund ",
 ]
 
@@ -349,21 +321,18 @@ def test_bundled_2023_02_numbered_list_stays_in_item_2_2(corpus):
     assert baggrund[start:start + 4] == FOUR_TRACKS
 
 
-@pytest.mark.parametrize(
-    ("name", "number", "section", "entry"),
-    [
-        (FILE_2020, "3.4", "Sagsfremstilling", "1. Tværsektoriel kobling til andre sektorområder"),
-        (FILE_2020, "3.5", "Baggrund", "2. Borgere med udviklingshæmning og dom med behov for anbringelse i sikret afdeling"),
-        (FILE_2021, "3.2", "Sagsfremstilling", "1. Afdækning af det specialiserede socialområde"),
-        (FILE_2021, "3.8", "Sagsfremstilling", "2. Koordinere samarbejdet omkring DK2020"),
-        (FILE_2023_02, "2.7", "Sagsfremstilling",
-         ("2. Forslag til fremadrettede indsatsmodeller: Hvilke løsninger ser kommunerne på tilrettelæggelsen af "
-         "fremadrettede højt specialiserede, koordinerede og helhedsorienterede indsatskonstruktioner – med "
-         "inddragelse af elementer af døgnbehandling – for målgruppen.")),
-    ],
-)
-def test_bundled_numbered_list_entries_are_paragraphs(corpus, name, number, section, entry):
-    assert entry in paragraphs(corpus[name], number, section)
+# Numbered-list entries in the bundled files, each a paragraph of its own
+# (checked with the year lines below, by test_bundled_paragraphs_kept_whole).
+NUMBERED_LIST_ENTRIES = [
+    (FILE_2020, "3.4", "Sagsfremstilling", "1. Tværsektoriel kobling til andre sektorområder"),
+    (FILE_2020, "3.5", "Baggrund", "2. Borgere med udviklingshæmning og dom med behov for anbringelse i sikret afdeling"),
+    (FILE_2021, "3.2", "Sagsfremstilling", "1. Afdækning af det specialiserede socialområde"),
+    (FILE_2021, "3.8", "Sagsfremstilling", "2. Koordinere samarbejdet omkring DK2020"),
+    (FILE_2023_02, "2.7", "Sagsfremstilling",
+     ("2. Forslag til fremadrettede indsatsmodeller: Hvilke løsninger ser kommunerne på tilrettelæggelsen af "
+     "fremadrettede højt specialiserede, koordinerede og helhedsorienterede indsatskonstruktioner – med "
+     "inddragelse af elementer af døgnbehandling – for målgruppen.")),
+]
 
 
 # --- Wrapped lines starting with a year or an amount ---------------------------------------
@@ -413,19 +382,21 @@ def test_wrapped_year_line_continues_its_paragraph(tmp_path):
     ]
 
 
-@pytest.mark.parametrize(
-    ("name", "number", "section", "paragraph"),
-    [
-        (FILE_2023_02, "2.5", "Sagsfremstilling", FEJRING),
-        # 2025 lines 50-52: "... d. 17. juni" / "2025."
-        (FILE_2025, "1.1", "Indstilling", "Det indstilles, at KKR Syddanmark godkender referatet fra mødet d. 17. juni 2025."),
-        # 2025 lines 594-598: "... den 20. august" / "2025."
-        (FILE_2025, "2.4", "Sagsfremstilling",
-         ("Årsrapport og regnskab 2024 og budget 2026 for Fælleskommunalt Klimasekretariat er godkendt på møde i "
-         "Kommunaldirektørkredsen den 20. august 2025.")),
-    ],
-)
-def test_bundled_year_lines_continue_their_paragraph(corpus, name, number, section, paragraph):
+# Paragraphs in the bundled files with a wrapped line that starts with a year.
+YEAR_LINE_PARAGRAPHS = [
+    (FILE_2023_02, "2.5", "Sagsfremstilling", FEJRING),
+    # 2025 lines 50-52: "... d. 17. juni" / "2025."
+    (FILE_2025, "1.1", "Indstilling", "Det indstilles, at KKR Syddanmark godkender referatet fra mødet d. 17. juni 2025."),
+    # 2025 lines 594-598: "... den 20. august" / "2025."
+    (FILE_2025, "2.4", "Sagsfremstilling",
+     ("Årsrapport og regnskab 2024 og budget 2026 for Fælleskommunalt Klimasekretariat er godkendt på møde i "
+     "Kommunaldirektørkredsen den 20. august 2025.")),
+]
+
+
+@pytest.mark.parametrize(("name", "number", "section", "paragraph"), [*NUMBERED_LIST_ENTRIES, *YEAR_LINE_PARAGRAPHS])
+def test_bundled_paragraphs_kept_whole(corpus, name, number, section, paragraph):
+    """A numbered-list entry, or a paragraph whose wrapped line starts with a year, is one whole paragraph."""
     assert paragraph in paragraphs(corpus[name], number, section)
 
 
@@ -594,7 +565,7 @@ def test_bundled_2020_group_headings(corpus):
     assert paragraphs(document, "4.1", "Beslutning") == [BESLUTNING_2020_4_1]
 
 
-@pytest.mark.parametrize("name", [FILE_2020, FILE_2021, FILE_2023_02, FILE_2023_11, FILE_2025])
+@pytest.mark.parametrize("name", ALL_FILES)
 def test_no_group_heading_left_in_bundled_text(corpus, name):
     for agenda_item in corpus[name].items:
         for section in agenda_item.sections:
@@ -610,16 +581,9 @@ def test_no_group_heading_left_in_bundled_text(corpus, name):
 def test_indented_heading_after_item_text(tmp_path):
     # 2021 lines 204-289 end with " 3.2. Status for det specialiserede socialområde ".
     lines = [
-        "3.1. Status for arbejdet i Syddansk EU-kontor ",
-        "SAG-2021-02179 bel ",
-        " ",
-        "Beslutning ",
-        "Direktør Rasmus Anker-Møller gav en status for arbejdet i EU-kontoret det ",
-        "seneste år. Se vedhæftede slides.  ",
-        " ",
-        "KKR Syddanmark tog orienteringen til efterretning.  ",
-        " 3.2. Status for det specialiserede socialområde ",
-        "SAG-2021-02179 bel ",
+        *HEADING_2021_3_1,
+        *BESLUTNING_2021_3_1,
+        *HEADING_2021_3_2,
         " ",
         "Baggrund ",
         "Kommunerne er ansvarlige for at sætte retningen og sikre, at der er de rette ",

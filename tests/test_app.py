@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-CORPUS = Path(__file__).resolve().parent.parent / "corpus"
+from tests.helpers import CORPUS
 
 pytestmark = pytest.mark.browser
 

@@ -11,7 +11,6 @@ import itertools
 import re
 import shutil
 from collections import defaultdict
-from pathlib import Path
 
 import pytest
 
@@ -20,14 +19,18 @@ from index.parsing import parse_file
 from index.schema import Chunk, MeetingDocument
 from index.tokens import count_tokens
 from settings import get_settings
+from tests.helpers import (
+    ALL_FILES,
+    CORPUS,
+    FILE_2020,
+    FILE_2021,
+    FILE_2023_02,
+    FILE_2023_11,
+    FILE_2025,
+    ITEM_2021_3_1,
+    write_doc,
+)
 
-CORPUS = Path(__file__).resolve().parents[1] / "corpus"
-FILE_2020 = "kkr-syddanmark-2020-09-08-referat.txt"
-FILE_2021 = "kkr-syddanmark-2021-06-09-referat.txt"
-FILE_2023_02 = "kkr-syddanmark-2023-02-07-dagsorden.txt"
-FILE_2023_11 = "kkr-syddanmark-2023-11-21-referat.txt"
-FILE_2025 = "kkr-syddanmark-2025-referat.txt"
-ALL_FILES = [FILE_2020, FILE_2021, FILE_2023_02, FILE_2023_11, FILE_2025]
 METADATA_KEYS = {
     "source", "committee", "meeting_date", "doc_type", "item", "title", "case_number",
     "section", "page", "chunk_id", "content_hash",
@@ -35,12 +38,8 @@ METADATA_KEYS = {
 
 
 @pytest.fixture(scope="module")
-def chunked() -> dict[str, tuple[MeetingDocument, list[Chunk]]]:
-    result = {}
-    for path in sorted(CORPUS.glob("*.txt")):
-        document = parse_file(path)
-        result[path.name] = (document, chunk_document(document))
-    return result
+def chunked(corpus) -> dict[str, tuple[MeetingDocument, list[Chunk]]]:
+    return {name: (document, chunk_document(document)) for name, document in corpus.items()}
 
 
 def chunks_of(chunked, name: str, item: str, section: str) -> list[Chunk]:
@@ -290,45 +289,6 @@ def test_consecutive_pieces_of_bundled_sections_overlap(chunked):
     assert not without, f"{len(without)} of {len(pairs)} consecutive pieces share no text, e.g. {without[:3]}"
 
 
-# 2021-06-09 lines 210-286: item 3.1, whose Baggrund has four paragraphs.
-ITEM_2021_3_1 = [
-    "3.1. Status for arbejdet i Syddansk EU-kontor ",
-    "SAG-2021-02179 bel ",
-    " ",
-    "Baggrund ",
-    "Det syddanske EU-kontor SDEO har til formål at medvirke til en regional ud-",
-    "vikling, hvor øget internationalt fokus og øget deltagelse i internationale pro-",
-    "jekter samt netværk skal medføre projekter og initiativer, der fremmer udvik-",
-    "lingen i såvel den private som offentlige sektor. SDEO har derudover arbej-",
-    "det med at omstille organisationen som følge af ændringerne i erhvervs-",
-    "fremmesystemet. ",
-    " ",
-    "SDEO arbejder for de syddanske kommuner og Region Syddanmark med ",
-    "afsæt i en resultatkontrakt. Resultatkontrakten præciserer arten og omfanget ",
-    "af opgaverne, som skal være til gavn for en åben kreds af virksomheder og ",
-    "institutioner i Syddanmark. Den nuværende kontrakt omfatter perioden juli ",
-    "2020 til udgangen af 2021. Det fastsatte medlemskontingent er i 2020 på ",
-    "4.753.564 kr. for kommunerne samlet set og det samme for Region Syd-",
-    "danmark. ",
-    " ",
-    "Region Syddanmark skal drøfte engagementet i EU i forbindelse med bud-",
-    "getforhandlingerne og har i den forbindelse ønsket en statusevaluering. Par-",
-    "terne omkring SDEO har derfor udarbejdet en kort statusevaluering, der vi-",
-    "ser en bred tilfredshed med kontorets arbejde, der med justeringer kan styr-",
-    "kes yderligere.    ",
-    " ",
-    "Direktør Rasmus Anker-Møller giver et oplæg om status for SDEO`s arbej-",
-    "de nu og fremadrettet. ",
-    " ",
-    "Indstilling ",
-    "Det indstilles, at KKR Syddanmark tager en drøftelse med afsæt i oplægget. ",
-    " ",
-    "Beslutning ",
-    "Direktør Rasmus Anker-Møller gav en status for arbejdet i EU-kontoret det ",
-    "seneste år. Se vedhæftede slides.  ",
-    " ",
-    "KKR Syddanmark tog orienteringen til efterretning.  ",
-]
 SMALL_BUDGET = 120
 
 
@@ -343,9 +303,8 @@ def small_budget(monkeypatch):
 
 @pytest.fixture
 def snippet_chunks(tmp_path, small_budget) -> tuple[MeetingDocument, list[Chunk]]:
-    path = tmp_path / "referat.txt"
-    path.write_text("\n".join(ITEM_2021_3_1) + "\n", encoding="utf-8")
-    document = parse_file(path)
+    # 2021-06-09 lines 210-286: item 3.1, whose Baggrund has four paragraphs.
+    document = parse_file(write_doc(tmp_path, "referat.txt", ITEM_2021_3_1))
     return document, chunk_document(document)
 
 

@@ -10,7 +10,6 @@ manifest beside them.
 from __future__ import annotations
 
 from datetime import date
-from pathlib import Path
 
 import pytest
 
@@ -22,38 +21,19 @@ from index.cleaning import (
     strip_running_lines,
 )
 from index.parsing import parse_file
-from index.schema import Line, MeetingDocument
-
-CORPUS = Path(__file__).resolve().parents[1] / "corpus"
-FILE_2020 = "kkr-syddanmark-2020-09-08-referat.txt"
-FILE_2021 = "kkr-syddanmark-2021-06-09-referat.txt"
-FILE_2023_02 = "kkr-syddanmark-2023-02-07-dagsorden.txt"
-FILE_2023_11 = "kkr-syddanmark-2023-11-21-referat.txt"
-FILE_2025 = "kkr-syddanmark-2025-referat.txt"
-
-
-def write_doc(directory: Path, name: str, lines: list[str]) -> Path:
-    path = directory / name
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    return path
-
-
-@pytest.fixture(scope="module")
-def corpus() -> dict[str, MeetingDocument]:
-    return {path.name: parse_file(path) for path in sorted(CORPUS.glob("*.txt"))}
-
-
-def item(document: MeetingDocument, number: str):
-    found = [i for i in document.items if i.number == number]
-    assert len(found) == 1, f"{document.source}: item {number} found {len(found)} times"
-    return found[0]
-
-
-def paragraphs(document: MeetingDocument, number: str, section: str) -> list[str]:
-    found = item(document, number).section(section)
-    assert found is not None, f"{document.source} {number} has no {section}"
-    return found.paragraphs
-
+from index.schema import Line
+from tests.helpers import (
+    EXCERPT_2021_3_1,
+    FILE_2020,
+    FILE_2021,
+    FILE_2023_02,
+    FILE_2023_11,
+    FILE_2025,
+    all_text,
+    item,
+    paragraphs,
+    write_doc,
+)
 
 # --- Running footers and page numbers --------------------------------------------------
 
@@ -112,7 +92,7 @@ def test_footer_and_page_number_removed_from_decision(tmp_path):
 def test_footer_text_appears_in_no_section(tmp_path):
     document = parse_file(write_doc(tmp_path, "referat.txt", FOOTER_2021))
 
-    text = "\n".join(section.text for i in document.items for section in i.sections)
+    text = all_text(document)
     assert "SIDE" not in text
     assert "09-06-2021" not in text
     assert "|" not in text
@@ -194,6 +174,7 @@ def test_title_wrapped_before_year_keeps_year(corpus):
 @pytest.mark.parametrize(
     ("previous", "following", "expected"),
     [
+        # A word hyphenated at the line break is repaired.
         # 2023-11-21 line 201/203
         ("udvidelse af botilbudskapacite-", "ten. Socialdirektørforum", "udvidelse af botilbudskapaciteten. Socialdirektørforum"),
         # 2020 lines 1602/1603 (item 3.6 title)
@@ -202,15 +183,7 @@ def test_title_wrapped_before_year_keeps_year(corpus):
         ("Sundhedssekretariat års-", "rapport 2020 og budget", "Sundhedssekretariat årsrapport 2020 og budget"),
         # 2020 lines 1089/1090 (item 3.4 title)
         ("for det specialise-", "rede social- og specialundervisningsområde ", "for det specialiserede social- og specialundervisningsområde "),
-    ],
-)
-def test_join_wrapped_repairs_hyphenated_word(previous, following, expected):
-    assert join_wrapped(previous, following) == expected
-
-
-@pytest.mark.parametrize(
-    ("previous", "following", "expected"),
-    [
+        # A real hyphen (compound, range, abbreviation) is kept.
         ("SOSU-", "uddannelserne", "SOSU-uddannelserne"),
         ("2024-", "2027", "2024-2027"),
         ("KKR-", "udpegede i regionale fora", "KKR-udpegede i regionale fora"),
@@ -219,21 +192,13 @@ def test_join_wrapped_repairs_hyphenated_word(previous, following, expected):
         ("skabe indblik i it-", "tilstanden og den kommunale", "skabe indblik i it-tilstanden og den kommunale"),
         # 2021 lines 786/788
         ("ansætte en HK-", "medarbejder i sundheds- og", "ansætte en HK-medarbejder i sundheds- og"),
-    ],
-)
-def test_join_wrapped_keeps_real_hyphen(previous, following, expected):
-    assert join_wrapped(previous, following) == expected
-
-
-@pytest.mark.parametrize(
-    ("previous", "following", "expected"),
-    [
+        # A hyphen before a conjunction ("social- og") keeps its space.
         ("social-", "og sundhedsområdet", "social- og sundhedsområdet"),
         # 2021 lines 1340/1342
         ("Særligt social- ", "og sundhedsområdet og erhvervsudvikling", "Særligt social- og sundhedsområdet og erhvervsudvikling"),
     ],
 )
-def test_join_wrapped_keeps_hyphen_and_space_before_conjunction(previous, following, expected):
+def test_join_wrapped_hyphens(previous, following, expected):
     assert join_wrapped(previous, following) == expected
 
 
@@ -344,54 +309,7 @@ def test_every_bundled_paragraph_is_normalised(corpus):
                     assert "\t" not in paragraph and "\n" not in paragraph and "\u00a0" not in paragraph
 
 
-# 2021 lines 204-289: a group heading, item 3.1 and the indented heading of item 3.2.
-ITEM_2021_3_1 = [
-    " 3. Regionalpolitiske sager ",
-    " ",
-    " ",
-    "3.1. Status for arbejdet i Syddansk EU-kontor ",
-    "SAG-2021-02179 bel ",
-    " ",
-    "Baggrund ",
-    "Det syddanske EU-kontor SDEO har til formål at medvirke til en regional ud-",
-    "vikling, hvor øget internationalt fokus og øget deltagelse i internationale pro-",
-    "jekter samt netværk skal medføre projekter og initiativer, der fremmer udvik-",
-    "lingen i såvel den private som offentlige sektor. SDEO har derudover arbej-",
-    "det med at omstille organisationen som følge af ændringerne i erhvervs-",
-    "fremmesystemet. ",
-    " ",
-    "SDEO arbejder for de syddanske kommuner og Region Syddanmark med ",
-    "afsæt i en resultatkontrakt. Resultatkontrakten præciserer arten og omfanget ",
-    "af opgaverne, som skal være til gavn for en åben kreds af virksomheder og ",
-    "institutioner i Syddanmark. Den nuværende kontrakt omfatter perioden juli ",
-    "2020 til udgangen af 2021. Det fastsatte medlemskontingent er i 2020 på ",
-    "4.753.564 kr. for kommunerne samlet set og det samme for Region Syd-",
-    "danmark. ",
-    " ",
-    "Region Syddanmark skal drøfte engagementet i EU i forbindelse med bud-",
-    "getforhandlingerne og har i den forbindelse ønsket en statusevaluering. Par-",
-    "terne omkring SDEO har derfor udarbejdet en kort statusevaluering, der vi-",
-    "ser en bred tilfredshed med kontorets arbejde, der med justeringer kan styr-",
-    "kes yderligere.    ",
-    " ",
-    "Direktør Rasmus Anker-Møller giver et oplæg om status for SDEO`s arbej-",
-    "de nu og fremadrettet. ",
-    " ",
-    "Indstilling ",
-    "Det indstilles, at KKR Syddanmark tager en drøftelse med afsæt i oplægget. ",
-    " ",
-    " ",
-    " ",
-    " ",
-    "Beslutning ",
-    "Direktør Rasmus Anker-Møller gav en status for arbejdet i EU-kontoret det ",
-    "seneste år. Se vedhæftede slides.  ",
-    " ",
-    "KKR Syddanmark tog orienteringen til efterretning.  ",
-    " 3.2. Status for det specialiserede socialområde ",
-    "SAG-2021-02179 bel ",
-]
-
+# 2021 item 3.1's Baggrund (lines 216-262, in EXCERPT_2021_3_1 of tests.helpers): four paragraphs.
 BAGGRUND_2021_3_1 = [
     ("Det syddanske EU-kontor SDEO har til formål at medvirke til en regional udvikling, hvor øget "
     "internationalt fokus og øget deltagelse i internationale projekter samt netværk skal medføre projekter "
@@ -411,7 +329,7 @@ BAGGRUND_2021_3_1 = [
 
 
 def test_paragraphs_kept_and_wrapped_lines_joined(tmp_path):
-    document = parse_file(write_doc(tmp_path, "referat.txt", ITEM_2021_3_1))
+    document = parse_file(write_doc(tmp_path, "referat.txt", EXCERPT_2021_3_1))
 
     assert paragraphs(document, "3.1", "Baggrund") == BAGGRUND_2021_3_1
     assert paragraphs(document, "3.1", "Beslutning") == [

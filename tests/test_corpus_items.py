@@ -21,17 +21,8 @@ import pytest
 from index.__main__ import main as index_main
 from index.errors import IngestError
 from index.ingest import ingest_paths
-from index.parsing import parse_file
-from index.schema import MeetingDocument
+from tests.helpers import ALL_FILES, CORPUS, FILE_2020, FILE_2021, FILE_2023_02, FILE_2023_11, FILE_2025, REPO, item
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
-CORPUS = REPO_ROOT / "corpus"
-FILE_2020 = "kkr-syddanmark-2020-09-08-referat.txt"
-FILE_2021 = "kkr-syddanmark-2021-06-09-referat.txt"
-FILE_2023_02 = "kkr-syddanmark-2023-02-07-dagsorden.txt"
-FILE_2023_11 = "kkr-syddanmark-2023-11-21-referat.txt"
-FILE_2025 = "kkr-syddanmark-2025-referat.txt"
-ALL_FILES = [FILE_2020, FILE_2021, FILE_2023_02, FILE_2023_11, FILE_2025]
 INSPECT_KEYS = {"source", "committee", "meeting_date", "doc_type", "item", "title", "case_number", "sections", "chunks"}
 
 # 2020-09-08 lines 1-24: the front page, which has no agenda item.
@@ -63,19 +54,8 @@ FRONT_PAGE_2020 = [
 ]
 
 
-@pytest.fixture(scope="module")
-def corpus() -> dict[str, MeetingDocument]:
-    return {path.name: parse_file(path) for path in sorted(CORPUS.glob("*.txt"))}
-
-
 def raw_lines(name: str) -> list[str]:
     return (CORPUS / name).read_text(encoding="utf-8").splitlines()
-
-
-def item(document: MeetingDocument, number: str):
-    found = [i for i in document.items if i.number == number]
-    assert len(found) == 1, f"{document.source}: item {number} found {len(found)} times"
-    return found[0]
 
 
 # --- Items, dates, types -------------------------------------------------------------------------
@@ -139,23 +119,19 @@ WRAPPED_TITLES = [
 ]
 
 
-@pytest.mark.parametrize(("name", "number", "title"), WRAPPED_TITLES)
-def test_wrapped_title_in_full(corpus, name, number, title):
-    assert item(corpus[name], number).title == title
+# Titles on a single line in the text.
+SINGLE_LINE_TITLES = [
+    (FILE_2023_11, "2.1", "Tamarække i KKR – fremtidens velfærd / samfundskontrakten"),
+    (FILE_2023_11, "2.2", "Status på arbejdet i partnerskabet mellem KKR Syddanmark, UC SYD og UC Lillebælt"),
+    (FILE_2021, "3.2", "Status for det specialiserede socialområde"),
+    (FILE_2023_02, "2.1", "Input til Erhvervsfremmestrategi 2024-2027"),
+    (FILE_2025, "2.8", "Status på etablering af fælles it-driftsenheder"),
+    (FILE_2020, "7.1", "Eventuelt"),
+]
 
 
-@pytest.mark.parametrize(
-    ("name", "number", "title"),
-    [
-        (FILE_2023_11, "2.1", "Tamarække i KKR – fremtidens velfærd / samfundskontrakten"),
-        (FILE_2023_11, "2.2", "Status på arbejdet i partnerskabet mellem KKR Syddanmark, UC SYD og UC Lillebælt"),
-        (FILE_2021, "3.2", "Status for det specialiserede socialområde"),
-        (FILE_2023_02, "2.1", "Input til Erhvervsfremmestrategi 2024-2027"),
-        (FILE_2025, "2.8", "Status på etablering af fælles it-driftsenheder"),
-        (FILE_2020, "7.1", "Eventuelt"),
-    ],
-)
-def test_single_line_titles(corpus, name, number, title):
+@pytest.mark.parametrize(("name", "number", "title"), [*WRAPPED_TITLES, *SINGLE_LINE_TITLES])
+def test_title_in_full(corpus, name, number, title):
     assert item(corpus[name], number).title == title
 
 
@@ -303,12 +279,12 @@ def test_missing_file_reported(tmp_path):
 
 @pytest.fixture
 def cli_run(mixed_batch, tmp_path) -> subprocess.CompletedProcess:
-    env = {**os.environ, "MINUTES_DATA_DIR": str(tmp_path / "data"), "PYTHONPATH": str(REPO_ROOT)}
+    env = {**os.environ, "MINUTES_DATA_DIR": str(tmp_path / "data"), "PYTHONPATH": str(REPO)}
     paths = [str(mixed_batch[key]) for key in ("good", "empty", "unsupported", "no_items")]
     return subprocess.run(
         [sys.executable, "-m", "index", "inspect", *paths, "--json"],
         check=False,
-        cwd=REPO_ROOT,
+        cwd=REPO,
         env=env,
         capture_output=True,
         text=True,

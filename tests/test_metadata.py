@@ -16,14 +16,8 @@ from pathlib import Path
 import pytest
 
 from index.parsing import parse_file
-from index.schema import MeetingDocument
+from tests.helpers import CORPUS, FILE_2020, FILE_2021, FILE_2023_02, FILE_2023_11, FILE_2025, write_doc
 
-CORPUS = Path(__file__).resolve().parents[1] / "corpus"
-FILE_2020 = "kkr-syddanmark-2020-09-08-referat.txt"
-FILE_2021 = "kkr-syddanmark-2021-06-09-referat.txt"
-FILE_2023_02 = "kkr-syddanmark-2023-02-07-dagsorden.txt"
-FILE_2023_11 = "kkr-syddanmark-2023-11-21-referat.txt"
-FILE_2025 = "kkr-syddanmark-2025-referat.txt"
 MANIFEST_HEADER = "file,committee,meeting_date,doc_type,date_evidence"
 
 
@@ -35,17 +29,6 @@ def copy_from_corpus(directory: Path, name: str, as_name: str | None = None) -> 
 
 def write_manifest(directory: Path, *rows: str) -> None:
     (directory / "manifest.csv").write_text("\n".join([MANIFEST_HEADER, *rows]) + "\n", encoding="utf-8")
-
-
-def write_doc(directory: Path, name: str, lines: list[str]) -> Path:
-    path = directory / name
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    return path
-
-
-@pytest.fixture(scope="module")
-def corpus() -> dict[str, MeetingDocument]:
-    return {path.name: parse_file(path) for path in sorted(CORPUS.glob("*.txt"))}
 
 
 # 2023-11-21 lines 85-101: one whole item of minutes.

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from assistant.retrieval import CHUNKS_PER_ITEM, MODES, Filters, HybridRetriever
-from tests.conftest import CORPUS, REPO
+from tests.helpers import CORPUS, REPO
 
 BOTILBUD = ("kkr-syddanmark-2023-11-21-referat.txt", "2.3")
 AGENDA = "kkr-syddanmark-2023-02-07-dagsorden.txt"

@@ -9,8 +9,7 @@ import pytest
 
 import settings
 from index.store import IndexMismatchError, build_index, open_collection
-
-CORPUS = settings.REPO_ROOT / "corpus"
+from tests.helpers import CORPUS
 
 SMALL = "kkr-syddanmark-2023-11-21-referat.txt"
 OTHER = "kkr-syddanmark-2025-referat.txt"
