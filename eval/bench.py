@@ -16,8 +16,11 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
+T = TypeVar("T")
 PAGE_CHARS = 3000  # about one page of KL minutes; the bundled corpus is text, so pages are estimated
 PARTS = ("provision", "pipeline", "quickstart", "concurrency")
 USERS = 4  # simultaneous questions for the queue measurement
@@ -68,34 +71,35 @@ def part_provision() -> dict[str, float]:
 
 
 def part_pipeline() -> dict[str, float]:
-    import settings
-
-    config = settings.get_settings()
     from assistant.retrieval import HybridRetriever
     from assistant.service import ask
-    from eval.runner import load_golden
-    from index.embedding import get_embed_model
     from index.ingest import chunk_paths
     from index.store import build_index
 
-    started = time.perf_counter()
-    get_embed_model()
-    load = time.perf_counter() - started
-    started = time.perf_counter()
-    build_index([config.corpus_dir], config=config, progress=False)
-    build = time.perf_counter() - started
-    texts = [chunk.text for chunk in chunk_paths([config.corpus_dir])]
-    retriever = HybridRetriever(config)
-    questions = [row["question"] for row in load_golden()]
-    latency = _latencies(lambda q: ask(q, retriever=retriever, use_llm=False), questions)
-    return {"model_load_s": load, "build_s": build, **_throughput(texts), **latency, "peak_mb": _peak_mb()}
+    def build(corpus: Path) -> HybridRetriever:
+        build_index([corpus], progress=False)
+        return HybridRetriever()
+
+    return _measure(
+        build,
+        texts=lambda _: [chunk.text for chunk in chunk_paths([_corpus()])],
+        answer=lambda retriever: lambda question: ask(question, retriever=retriever, use_llm=False),
+    )
 
 
 def part_quickstart() -> dict[str, float]:
-    import settings
-
-    config = settings.get_settings()
     from eval.quickstart import QuickstartBaseline
+
+    return _measure(
+        QuickstartBaseline,
+        texts=lambda baseline: [n.get_content(metadata_mode="embed") for n in baseline.index.docstore.docs.values()],
+        answer=lambda baseline: baseline.retrieve_items,
+    )
+
+
+def _measure(build: Callable[[Path], T], texts: Callable[[T], list[str]],
+             answer: Callable[[T], Callable[[str], object]]) -> dict[str, float]:
+    """The same measurements for any pipeline: model load, cold build, embedding speed, warm latency."""
     from eval.runner import load_golden
     from index.embedding import get_embed_model
 
@@ -103,12 +107,17 @@ def part_quickstart() -> dict[str, float]:
     get_embed_model()
     load = time.perf_counter() - started
     started = time.perf_counter()
-    baseline = QuickstartBaseline(config.corpus_dir)
-    build = time.perf_counter() - started
-    texts = [node.get_content(metadata_mode="embed") for node in baseline.index.docstore.docs.values()]
+    built = build(_corpus())
+    build_s = time.perf_counter() - started
     questions = [row["question"] for row in load_golden()]
-    latency = _latencies(baseline.retrieve_items, questions)
-    return {"model_load_s": load, "build_s": build, **_throughput(texts), **latency, "peak_mb": _peak_mb()}
+    latency = _latencies(answer(built), questions)
+    return {"model_load_s": load, "build_s": build_s, **_throughput(texts(built)), **latency, "peak_mb": _peak_mb()}
+
+
+def _corpus() -> Path:
+    import settings
+
+    return settings.get_settings().corpus_dir
 
 
 def part_concurrency() -> dict[str, float]:
@@ -183,10 +192,7 @@ def _run_part(name: str, data_dir: Path) -> dict[str, float]:
 
 
 def _pages() -> float:
-    import settings
-
-    corpus = settings.get_settings().corpus_dir
-    return sum(len(p.read_text(encoding="utf-8")) for p in corpus.glob("*.txt")) / PAGE_CHARS
+    return sum(len(p.read_text(encoding="utf-8")) for p in _corpus().glob("*.txt")) / PAGE_CHARS
 
 
 def table(provision: dict, ours: dict, theirs: dict, pages: float, queue: dict) -> str:
