@@ -14,16 +14,13 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 
-from assistant.question import SearchPlan
+from assistant.question import MONTHS, SearchPlan
 from assistant.relevance import Relevance, coverage, judge_relevance, mentions, question_stems, specific_terms, stems
 from assistant.retrieval import HybridRetriever, RetrievedItem, is_decision_question
 from assistant.similarity import sentence_similarities
 
 REFUSAL = "Det kan jeg ikke finde i mødematerialet."
-MONTH_NAMES = (
-    "januar", "februar", "marts", "april", "maj", "juni", "juli",
-    "august", "september", "oktober", "november", "december",
-)
+MONTH_NAMES = tuple(MONTHS)
 PRECEDENT_RE = re.compile(
     r"\b(hvornår|tidligere|hvilke møder|hvor mange gange|siden \d{4}|historik|when|previously|which meetings)\b",
     re.IGNORECASE,
@@ -42,8 +39,7 @@ ANSWER_TYPE_BONUS = 0.2
 AMOUNT_QUESTION_RE = re.compile(r"\b(hvor (mange|meget|stor|stort|store)|how (much|many)|beløb|antal)\b", re.IGNORECASE)
 WHEN_QUESTION_RE = re.compile(r"\b(hvornår|when|by when|dato)\b", re.IGNORECASE)
 NUMBER_RE = re.compile(r"\d")
-DATE_RE = re.compile(r"\b\d{1,2}\. (januar|februar|marts|april|maj|juni|juli|august|september|oktober|november|december)"
-                     r"|\b(19|20)\d\d\b", re.IGNORECASE)
+DATE_RE = re.compile(rf"\b\d{{1,2}}\. ({'|'.join(MONTHS)})|\b(19|20)\d\d\b", re.IGNORECASE)
 
 
 @dataclass
@@ -257,11 +253,10 @@ def _item_paragraph(citation: Citation, decision: bool) -> str:
 
 
 def _precedent_lines(citations: list[Citation]) -> list[str]:
-    ordered = citations
-    markers = "".join(f"[{c.number}]" for c in ordered)
-    meetings = len({c.source for c in ordered})
+    markers = "".join(f"[{c.number}]" for c in citations)
+    meetings = len({c.source for c in citations})
     lines = [f"Emnet er behandlet på {meetings} møde{'r' if meetings > 1 else ''} i materialet {markers}:"]
-    for citation in ordered:
+    for citation in citations:
         quote = citation.highlights[0] if citation.highlights else ""
         when = long_date(citation.meeting_date, citation.meeting_year)
         kind = " (dagsorden)" if citation.doc_type == "dagsorden" else ""

@@ -15,6 +15,7 @@ from functools import lru_cache
 
 from bm25s.stopwords import STOPWORDS_DANISH, STOPWORDS_EN
 
+from assistant.question import MONTHS
 from assistant.retrieval import RetrievedItem, danish_stemmer
 
 # Words that shape a question but say nothing about its topic.
@@ -118,14 +119,14 @@ def is_english(question: str) -> bool:
 
 # English function words that are not also Danish words ("for", "to", "i" are both).
 ENGLISH_MARKERS = frozenset(
-    ["the", "what", "when", "who", "which", "how", "did", "does", "is", "are", "was", "were", "of", "in", "on", "and", "by", "with", "about", "from"]
+    "the what when who which how did does is are was were of in on and by with about from".split()  # noqa: SIM905
 )
 
 
-# Capitalised words that name no particular thing in these minutes.
+# Capitalised words that name no particular thing in these minutes; month names only date them.
 GENERIC_NAMES = frozenset(
-    ["kkr", "syddanmark", "syddanmarks", "kommune", "kommunes", "kommunerne", "region", "regionen", "regions", "danmark", "danske", "januar", "februar", "marts", "april", "maj", "juni", "juli", "august", "september", "oktober", "november", "december"]
-)
+    "kkr syddanmark syddanmarks kommune kommunes kommunerne region regionen regions danmark danske".split()  # noqa: SIM905
+) | frozenset(MONTHS)
 NAME_RE = re.compile(r"\b(?:[A-ZÆØÅ][\wæøåÆØÅ]*|\w*\d\w*)\b")
 
 

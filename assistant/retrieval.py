@@ -113,6 +113,9 @@ class HybridRetriever:
         self._lock = threading.Lock()
         self._version: str | None = None  # hash of the stored ids (they carry each file's hash)
         self._nodes: list = []
+        # Derived from _nodes in refresh(), not per question: every answer looks up whole items and meetings.
+        self._items: dict[tuple[str, str], list] = {}
+        self._meetings: list[dict] = []
         self._bm25_cache: dict[frozenset[str] | None, object] = {}
         self.refresh()
 
@@ -131,6 +134,8 @@ class HybridRetriever:
                          excluded_llm_metadata_keys=list(metadata or {}))
                 for node_id, text, metadata in zip(stored["ids"], stored["documents"], stored["metadatas"], strict=True)
             ]
+            self._items = _nodes_by_item(self._nodes)
+            self._meetings = _meetings(self._nodes)
             self._bm25_cache = {}
             self._version = version
 
@@ -139,18 +144,8 @@ class HybridRetriever:
         return len(self._nodes)
 
     def sources(self) -> list[dict]:
-        """The meetings in the index: source, date, type, for filter menus."""
-        seen: dict[str, dict] = {}
-        for node in self._nodes:
-            metadata = node.metadata
-            seen.setdefault(metadata["source"], {
-                "source": metadata["source"],
-                "meeting_date": metadata.get("meeting_date") or None,
-                "doc_type": metadata.get("doc_type"),
-                "committee": metadata.get("committee"),
-                "meeting_year": metadata.get("meeting_year") or None,
-            })
-        return sorted(seen.values(), key=lambda m: (m["meeting_date"] or "9999", m["source"]))
+        """The meetings in the index: source, date, type, in date order (unknown dates last)."""
+        return list(self._meetings)
 
     def allowed_sources(self, filters: Filters) -> frozenset[str] | None:
         """Filters reduce to the set of meetings they admit; None means no filter."""
@@ -191,8 +186,7 @@ class HybridRetriever:
 
     def item_chunks(self, source: str, item: str) -> list[RetrievedChunk]:
         """Every chunk of one item in document order, to show the whole item."""
-        nodes = [n for n in self._nodes if n.metadata.get("source") == source and n.metadata.get("item") == item]
-        nodes.sort(key=lambda n: int(n.metadata.get("position", 0)))
+        nodes = self._items.get((source, item), [])
         return [RetrievedChunk(n.node_id, n.get_content(), dict(n.metadata), 0.0) for n in nodes]
 
     def _bm25(self, allowed: frozenset[str] | None):
@@ -210,6 +204,28 @@ class HybridRetriever:
                 )
             self._bm25_cache[allowed] = retriever
             return retriever
+
+
+def _nodes_by_item(nodes: list) -> dict[tuple[str, str], list]:
+    """Each agenda item's chunks, in document order."""
+    items: dict[tuple[str, str], list] = {}
+    for node in sorted(nodes, key=lambda n: int(n.metadata.get("position", 0))):
+        items.setdefault((node.metadata.get("source"), node.metadata.get("item")), []).append(node)
+    return items
+
+
+def _meetings(nodes: list) -> list[dict]:
+    seen: dict[str, dict] = {}
+    for node in nodes:
+        metadata = node.metadata
+        seen.setdefault(metadata["source"], {
+            "source": metadata["source"],
+            "meeting_date": metadata.get("meeting_date") or None,
+            "doc_type": metadata.get("doc_type"),
+            "committee": metadata.get("committee"),
+            "meeting_year": metadata.get("meeting_year") or None,
+        })
+    return sorted(seen.values(), key=lambda m: (m["meeting_date"] or "9999", m["source"]))
 
 
 @lru_cache(maxsize=1)

@@ -78,6 +78,7 @@ def test_a_meeting_known_only_by_its_year_is_kept_by_ranges_over_that_year(corpu
 
 
 def test_refresh_sees_a_replaced_file(isolated_settings, tmp_path: Path) -> None:
+    """The changed file's chunk ids sort before the untouched file's, so the whole id list must count."""
     from index.store import build_index
 
     folder = tmp_path / "docs"
@@ -85,15 +86,20 @@ def test_refresh_sees_a_replaced_file(isolated_settings, tmp_path: Path) -> None
     document = folder / AGENDA
     original = (CORPUS / AGENDA).read_text(encoding="utf-8")
     document.write_text(original, encoding="utf-8")
-    build_index([document], config=isolated_settings)
+    later = "kkr-syddanmark-2025-referat.txt"
+    (folder / later).write_text((CORPUS / later).read_text(encoding="utf-8"), encoding="utf-8")
+    build_index([folder], config=isolated_settings)
     retriever = HybridRetriever(isolated_settings)
     assert not _bm25_hits(retriever, "Kvantespringsudvalget")
 
     document.write_text(original.replace("Siden sidst", "Siden sidst i Kvantespringsudvalget"), encoding="utf-8")
-    build_index([document], config=isolated_settings)
+    build_index([folder], config=isolated_settings)
     retriever.refresh()
     assert _bm25_hits(retriever, "Kvantespringsudvalget")
-    assert retriever.chunk_count == len(HybridRetriever(isolated_settings)._nodes)
+    whole_item = " ".join(chunk.text for chunk in retriever.item_chunks(AGENDA, "3.1"))
+    assert "Kvantespringsudvalget" in whole_item, whole_item[:300]
+    assert retriever.chunk_count == HybridRetriever(isolated_settings).chunk_count
+    assert {m["source"] for m in retriever.sources()} == {AGENDA, later}
 
 
 def _bm25_hits(retriever: HybridRetriever, word: str) -> list[str]:
