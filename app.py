@@ -93,7 +93,7 @@ def sources_html(answer: Answer | None, retriever: HybridRetriever) -> str:
     parts = ['<div class="sources">']
     for citation in answer.citations:
         item_text = "\n\n".join(
-            f"{c.section}: {c.body}" for c in retriever.item_chunks(citation.source, citation.item)
+            f"{section.name}: {section.text}" for section in retriever.item_sections(citation.source, citation.item)
         )
         page = f", side {citation.page}" if citation.page else ""
         parts.append(

@@ -28,6 +28,7 @@ from llama_index.core.base.llms.types import ChatMessage, MessageRole
 from llama_index.llms.openai_like import OpenAILike
 
 from assistant.answer import REFUSAL, Answer, Citation
+from assistant.sentences import split_line
 from index.tokens import count_tokens, truncate_tokens
 from settings import REPO_ROOT, Settings
 
@@ -67,19 +68,6 @@ MARKER_RE = re.compile(r"\[(\d+(?:\s*[,;]\s*\d+)*)\]")
 MARKERS_RUN = r"(?:\s*\[\d+(?:\s*[,;]\s*\d+)*\])+"
 # "Sætning. [1]" is read as "Sætning [1]." so the marker stays with its sentence.
 MARKER_AFTER_END_RE = re.compile(rf"([.!?…]+)({MARKERS_RUN})")
-# A sentence ends at . ! ? … (plus closing quotes) before whitespace and an
-# upper-case letter, a digit, an opening quote or a marker-less bracket.
-SENTENCE_END_RE = re.compile(r"[.!?…]+[\"”»')]*\s+(?=[\"“„«(]?[A-ZÆØÅÄÖÜ0-9])")
-WORD_BEFORE_RE = re.compile(r"([\wæøåÆØÅ.]+)$")
-# Danish abbreviations that are usually followed by more of the same sentence,
-# often a capitalised name ("jf. Lov om ...", "bl.a. Middelfart Kommune").
-# Ones that usually end a sentence ("kr.", "osv.", "m.m.") are deliberately absent:
-# a missed split only merges two sentences, a wrong split fails a good reply.
-ABBREVIATIONS = frozenset({
-    "adm", "ang", "bl.a", "ca", "dir", "dr", "dvs", "ekskl", "evt", "f.eks", "fx", "hhv", "hr", "ift", "iht",
-    "inkl", "jf", "kap", "kl", "mht", "mia", "mio", "nr", "pga", "pkt", "prof", "sa", "sml", "st", "stk", "tlf",
-    "vedr", "jan", "feb", "aug", "sep", "sept", "okt", "nov", "dec",
-})
 BULLET_RE = re.compile(r"^(?:[-*•–]|\d+[.)])\s+")
 HEADING_RE = re.compile(r"^(?:#{1,6}\s+.*|\*\*[^*.!?]{1,60}\*\*:?)$")
 SOURCES_HEADING_RE = re.compile(
@@ -349,9 +337,8 @@ def split_off_sources_list(text: str) -> tuple[str, str]:
 def split_reply_sentences(body: str) -> list[str]:
     """The sentences of a reply that must each cite a source.
 
-    Lines are units of their own (paragraphs, bullet items); within a line a
-    sentence ends at . ! ? before an upper-case letter or digit, except after
-    common Danish abbreviations and initials. Markers written after the full
+    Lines are units of their own (paragraphs, bullet items); within a line
+    assistant.sentences finds the sentences. Markers written after the full
     stop ("Sætning. [1]") belong to the sentence before them. Headings and
     lines without letters are not sentences; a lead-in ending in ":" is joined
     to what it introduces, so "KKR besluttede:" plus a cited bullet passes.
@@ -362,7 +349,7 @@ def split_reply_sentences(body: str) -> list[str]:
         if not line or HEADING_RE.match(line):
             continue
         line = MARKER_AFTER_END_RE.sub(lambda m: m[2] + m[1], line)
-        units += _split_line(line)
+        units += split_line(line)
     sentences: list[str] = []
     for unit in units:
         if sentences and sentences[-1].endswith(":"):
@@ -370,20 +357,6 @@ def split_reply_sentences(body: str) -> list[str]:
         else:
             sentences.append(unit)
     return [s for s in sentences if re.search(r"[^\W\d_]", MARKER_RE.sub("", s))]
-
-
-def _split_line(line: str) -> list[str]:
-    parts: list[str] = []
-    start = 0
-    for match in SENTENCE_END_RE.finditer(line):
-        before = WORD_BEFORE_RE.search(line[start : match.start()])
-        word = before[1].lower().strip(".") if before else ""
-        if word in ABBREVIATIONS or (len(word) == 1 and word.isalpha()):
-            continue
-        parts.append(line[start : match.end()].strip())
-        start = match.end()
-    parts.append(line[start:].strip())
-    return [p for p in parts if p]
 
 
 def check_reply(reply: str, valid_numbers: set[int]) -> ReplyCheck:

@@ -69,8 +69,20 @@ QUESTION_WORDS = {
     "referatet",
     "dagsorden",
     "punkt",
+    "drøftet",
+    "drøftede",
+    "drøfte",
+    "haft",
+    "oppe",
+    "været",
+    "nævnt",
+    "beskæftiget",
+    "eget",
+    "dagsordenen",
 }
 TOKEN_RE = re.compile(r"\w{2,}")
+COMPOUND_MIN = 5
+UNKNOWN_MIN_LENGTH = 7
 
 # Calibrated on eval/golden.jsonl (python -m eval --calibrate prints the sweep).
 DENSE_STRONG = 0.855
@@ -106,9 +118,32 @@ def coverage(wanted: set[str] | frozenset[str], found: set[str]) -> float:
         return 0.0
     hits = 0
     for stem in wanted:
-        if stem in found or (len(stem) >= 5 and any(stem in word for word in found)):
+        if _found(stem, found):
             hits += 1
     return hits / len(wanted)
+
+
+def _found(stem: str, found: set[str] | frozenset[str]) -> bool:
+    return stem in found or (len(stem) >= COMPOUND_MIN and any(stem in word for word in found))
+
+
+def unknown_words(question: str, vocabulary: frozenset[str]) -> list[str]:
+    """The question's content words that the whole material never uses, not even inside a compound.
+
+    Half a question about "letbanen" or "genbrugspladser" that no minutes
+    mention cannot be answered from them, however close the rest of it comes.
+    Short words are left out: they are mostly verbs whose irregular forms the
+    stemmer does not join ("deltog" and "deltage").
+    """
+    words = [
+        w for w in TOKEN_RE.findall(question.lower())
+        if w not in _stopwords() and not w.isdigit() and len(w) >= UNKNOWN_MIN_LENGTH
+    ]
+    unknown: dict[str, str] = {}
+    for word, stem in zip(words, danish_stemmer().stemWords(words), strict=True):
+        if not _found(stem, vocabulary):
+            unknown.setdefault(stem, word)
+    return list(unknown.values())
 
 
 def is_english(question: str) -> bool:

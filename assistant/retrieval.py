@@ -21,12 +21,17 @@ BM25_TOP_K = 40
 FUSED_TOP_K = 80
 RRF_K = 60
 CHUNKS_PER_ITEM = 3
-DECISION_WORDS = re.compile(r"\b(besluttet|beslutte|beslutning\w*|besluttede|vedtaget|vedtog|godkendt\w*|decided?|decision)\b",
-                            re.IGNORECASE)
+# What a question asks when the answer is the item's Beslutning: the decision, the outcome, who was appointed.
+DECISION_WORDS = re.compile(
+    r"\b(besluttet|beslutte|beslutning\w*|besluttede|vedtaget|vedtog|godkendt\w*|konklusion\w*|skete|udfald\w*"
+    r"|udpegede|udpeget|opfordrede|bakkede|fulgte|decided?|decision|outcome|approved?|appointed)\b",
+    re.IGNORECASE,
+)
 DECISION_BOOST = 1.25
 # An item from the period a question names ("i 2021") outranks a similar one from another.
 PERIOD_BOOST = 1.3
 MODES = ("hybrid", "dense", "bm25")
+WORD_RE = re.compile(r"\w{2,}")
 
 
 @dataclass(frozen=True)
@@ -89,8 +94,22 @@ class RetrievedItem:
         }
 
 
+@dataclass(frozen=True)
+class ItemSection:
+    """One section of an agenda item, whole: its chunks joined back without their overlap."""
+
+    name: str
+    text: str
+    page: int | None
+
+
+# "Hvad pegede KKR på …?", "Hvordan stillede KKR Syddanmark sig …?": KKR as the one acting asks what it did,
+# and the minutes record that in the Beslutning.
+KKR_ACTS_RE = re.compile(r"^\s*(hvad|hvordan|hvem|hvilke[nt]?(\s+\w+)?)\s+\w+\s+(kkr|rådet)\b", re.IGNORECASE)
+
+
 def is_decision_question(question: str) -> bool:
-    return bool(DECISION_WORDS.search(question))
+    return bool(DECISION_WORDS.search(question) or KKR_ACTS_RE.search(question))
 
 
 class HybridRetriever:
@@ -115,8 +134,10 @@ class HybridRetriever:
         self._nodes: list = []
         # Derived from _nodes in refresh(), not per question: every answer looks up whole items and meetings.
         self._items: dict[tuple[str, str], list] = {}
+        self._sections: dict[tuple[str, str], list[ItemSection]] = {}
         self._meetings: list[dict] = []
         self._bm25_cache: dict[frozenset[str] | None, object] = {}
+        self._vocabulary: frozenset[str] | None = None
         self.refresh()
 
     def refresh(self) -> None:
@@ -135,8 +156,10 @@ class HybridRetriever:
                 for node_id, text, metadata in zip(stored["ids"], stored["documents"], stored["metadatas"], strict=True)
             ]
             self._items = _nodes_by_item(self._nodes)
+            self._sections = {key: _item_sections(nodes) for key, nodes in self._items.items()}
             self._meetings = _meetings(self._nodes)
             self._bm25_cache = {}
+            self._vocabulary = None
             self._version = version
 
     @property
@@ -189,6 +212,18 @@ class HybridRetriever:
         nodes = self._items.get((source, item), [])
         return [RetrievedChunk(n.node_id, n.get_content(), dict(n.metadata), 0.0) for n in nodes]
 
+    def item_sections(self, source: str, item: str) -> list[ItemSection]:
+        """The item's sections in document order, each as one text, for quoting and showing."""
+        return list(self._sections.get((source, item), []))
+
+    def vocabulary(self) -> frozenset[str]:
+        """Every Danish stem in the material, to tell a question about something it never mentions."""
+        with self._lock:
+            if self._vocabulary is None:
+                words = {word for node in self._nodes for word in WORD_RE.findall(node.get_content().lower())}
+                self._vocabulary = frozenset(danish_stemmer().stemWords(sorted(words)))
+            return self._vocabulary
+
     def _bm25(self, allowed: frozenset[str] | None):
         from llama_index.retrievers.bm25 import BM25Retriever
 
@@ -212,6 +247,19 @@ def _nodes_by_item(nodes: list) -> dict[tuple[str, str], list]:
     for node in sorted(nodes, key=lambda n: int(n.metadata.get("position", 0))):
         items.setdefault((node.metadata.get("source"), node.metadata.get("item")), []).append(node)
     return items
+
+
+def _item_sections(nodes: list) -> list[ItemSection]:
+    from index.chunking import join_pieces
+
+    pieces: dict[str, list[RetrievedChunk]] = {}
+    for node in nodes:
+        chunk = RetrievedChunk(node.node_id, node.get_content(), dict(node.metadata), 0.0)
+        pieces.setdefault(chunk.section, []).append(chunk)
+    return [
+        ItemSection(name, join_pieces([c.body for c in chunks]), int(chunks[0].metadata.get("page") or 0) or None)
+        for name, chunks in pieces.items()
+    ]
 
 
 def _meetings(nodes: list) -> list[dict]:

@@ -109,6 +109,31 @@ def _split(body: str, budget: int) -> list[str]:
     return overlapped
 
 
+def join_pieces(pieces: list[str]) -> str:
+    """The section text back from its pieces: the inverse of :func:`_split`.
+
+    Each piece after the first opens with the tail of the one before; that
+    overlap is found as the longest start of the piece that ends the text so
+    far. Where the pieces met, the splitter dropped the separator: a piece that
+    goes on with a capital, digit or dash starts a new paragraph (sentence
+    boundaries and headings look alike there), anything else continues the line.
+    """
+    text = pieces[0] if pieces else ""
+    for piece in pieces[1:]:
+        rest = piece[_overlap(text, piece):].lstrip()
+        if rest:
+            text += ("\n\n" if rest[0].isupper() or rest[0].isdigit() or rest[0] in "–-•" else " ") + rest
+    return text
+
+
+def _overlap(text: str, piece: str) -> int:
+    """Length of the longest whole-word start of ``piece`` that ``text`` ends with."""
+    for length in range(min(len(text), len(piece)), 0, -1):
+        if (length == len(piece) or piece[length].isspace()) and text.endswith(piece[:length]):
+            return length
+    return 0
+
+
 def _tail(text: str, tokens: int) -> str:
     encoded = encoding().encode(text, disallowed_special=())
     tail = encoding().decode(encoded[-tokens:])

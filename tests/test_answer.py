@@ -141,3 +141,87 @@ def test_a_weak_match_that_happens_to_name_the_place_does_not_answer(corpus_inde
     answer = ask("Hvor mange flygtninge skal Vejle Kommune boligplacere i 2022?", retriever=corpus_index)
     assert answer.refused and answer.citations == []
     assert "»Vejle«" in answer.text and "3.6" in answer.text
+
+
+def _item_text(retriever, citation) -> str:
+    return "\n\n".join(section.text for section in retriever.item_sections(citation.source, citation.item))
+
+
+def test_quotes_are_whole_sentences_of_the_item(corpus_index) -> None:
+    # "ca. 700 sager": an abbreviation must not cut the sentence, nor a chunk boundary start one mid-way.
+    answer = ask("Ved hvor mange sager forventer Børnehus Syd, at stigningen topper?", retriever=corpus_index)
+    assert "ca. 700 sager" in answer.text
+    for citation in answer.citations:
+        text = _item_text(corpus_index, citation)
+        for quote in citation.highlights:
+            assert quote in text
+            assert re.match(r"[A-ZÆØÅ0-9–\"«(]", quote), quote
+            assert quote in citation.passage
+
+
+def test_a_fact_from_the_minutes_comes_with_the_decision(corpus_index) -> None:
+    answer = ask("Hvor stort var overskuddet i sundhedssekretariatet i 2019?", retriever=corpus_index)
+    assert "180.804 kr." in answer.text
+    first = answer.citations[0]
+    assert (first.source, first.item) == ("kkr-syddanmark-2020-09-08-referat.txt", "3.7")
+    assert "Beslutning" in first.quote_sections
+    assert "Af beslutningen fremgår: KKR Syddanmark godkendte årsrapport 2019" in answer.text
+
+
+def test_a_decision_that_approves_the_proposal_quotes_the_proposal(corpus_index) -> None:
+    answer = ask("Hvad besluttede KKR om fordelingen af lærepladser på SOSU-uddannelserne for 2026?",
+                 retriever=corpus_index)
+    assert answer.citations[0].item == "2.6" and answer.citations[0].section == "Beslutning"
+    assert "KKR Syddanmark godkendte indstillingen. [1] Indstillingen lød: Det indstilles, at KKR Syddanmark " \
+           "tiltræder fordelingen af lærepladser" in answer.text
+
+
+def test_a_lead_in_brings_the_list_it_introduces(corpus_index) -> None:
+    answer = ask("Hvilke punkter forventes på dagsordenen til mødet den 5. februar 2024?", retriever=corpus_index)
+    first = answer.citations[0]
+    assert (first.source, first.item) == ("kkr-syddanmark-2023-11-21-referat.txt", "5.1")
+    lead = first.highlights.index("Der forventes følgende punkter til dagsordenen:")
+    assert first.highlights[lead + 1:lead + 4] == [
+        "– Besøg af Indenrigs- og sundhedsminister Sophie Løhde",
+        "– Nye resultatkontrakter med de to syddanske erhvervshuse",
+        "– Kollektiv mobilitet.",
+    ]
+
+
+def test_precedent_has_one_line_per_meeting(corpus_index) -> None:
+    answer = ask("Hvornår har KKR behandlet DK2020?", retriever=corpus_index)
+    lines = [line for line in answer.text.splitlines() if line.startswith("- ")]
+    assert len(lines) == len({c.source for c in answer.citations}) >= 3
+    assert any(line.count("Punkt ") == 2 for line in lines)  # two items of the 2021 meeting share its line
+    assert _every_line_cited(answer.text)
+
+
+def test_who_attended_is_answered_from_the_participants_list(corpus_index) -> None:
+    answer = ask("Hvem deltog i mødet den 21. november 2023?", retriever=corpus_index)
+    assert not answer.refused
+    assert answer.citations[0].label() == "KKR Syddanmark, referat 21. november 2023, deltagerliste"
+    assert "Knud Erik Langhoff" in answer.text and "punkt  »«" not in answer.text
+    missing = ask("Hvem deltog i mødet i juni 2021?", retriever=corpus_index)
+    assert missing.refused and "ingen deltagerliste" in missing.text
+
+
+def test_a_question_about_something_the_material_never_mentions_is_refused(corpus_index) -> None:
+    answer = ask("Hvad har KKR besluttet om skøjtehallen i Vejen?", retriever=corpus_index)
+    assert answer.refused and answer.citations == []
+    assert "Mødematerialet nævner ikke »skøjtehallen«." in answer.text
+    # An irregular verb the stemmer cannot join to the material's noun is no reason to refuse.
+    assert not ask("Hvem deltog i mødet den 21. november 2023?", retriever=corpus_index).refused
+
+
+def test_a_figure_the_named_thing_is_never_given_is_refused(corpus_index) -> None:
+    # Nyt OUH is mentioned (2020 item 2.1), but never with an amount.
+    answer = ask("Hvor meget koster Nyt OUH?", retriever=corpus_index)
+    assert answer.refused and answer.citations == []
+    assert "»OUH«, men svarer ikke på det, der spørges om" in answer.text
+
+
+def test_an_english_question_is_retrieved_by_the_multilingual_model(corpus_index) -> None:
+    answer = ask("What did KKR decide about the distribution of refugees for 2022?", retriever=corpus_index)
+    first = answer.citations[0]
+    assert (first.source, first.item, first.section) == ("kkr-syddanmark-2021-06-09-referat.txt", "3.6", "Beslutning")
+    assert "godkendte Udlændingestyrelsens fordeling" in answer.text

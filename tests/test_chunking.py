@@ -14,7 +14,7 @@ from collections import defaultdict
 
 import pytest
 
-from index.chunking import chunk_document
+from index.chunking import chunk_document, join_pieces
 from index.parsing import parse_file
 from index.schema import Chunk, MeetingDocument
 from index.tokens import count_tokens
@@ -340,3 +340,26 @@ def test_no_chunk_is_truncated_by_the_embedding_model(embedding_model):
     counts = count_model_tokens([c.text for c in chunk_paths([get_settings().corpus_dir])], prompt=PASSAGE_PROMPT)
     assert len(counts) > 300
     assert max(counts) <= 512
+
+
+def test_joining_a_sections_pieces_gives_back_the_section(chunked, snippet_chunks):
+    """join_pieces undoes the overlap: the section's words once each, in order, for every section."""
+    checked = 0
+    for document, chunks in [*chunked.values(), snippet_chunks]:
+        groups = by_section(chunks)
+        for item in document.items:
+            for section in item.sections:
+                if section.text.strip():
+                    joined = join_pieces([c.body for c in groups[(item.number, section.name)]])
+                    assert joined.split() == section.text.split(), (document.source, item.number, section.name)
+                    checked += 1
+    assert checked > 200
+
+
+def test_joining_keeps_a_heading_on_its_own_line():
+    pieces = ["Første afsnit slutter her.\n\nKapacitet til borgere med dom", "borgere med dom Socialdirektørforum peger på det."]
+    assert join_pieces(pieces) == (
+        "Første afsnit slutter her.\n\nKapacitet til borgere med dom\n\nSocialdirektørforum peger på det."
+    )
+    assert join_pieces(["et langt afsnit der", "afsnit der fortsætter midt i"]) == "et langt afsnit der fortsætter midt i"
+    assert join_pieces([]) == ""

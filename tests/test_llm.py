@@ -19,7 +19,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from assistant.answer import REFUSAL, Answer, Citation, meeting_phrase, split_sentences
+from assistant.answer import REFUSAL, Answer, Citation, meeting_phrase
 from assistant.llm import (
     NOTE_MISSING_CITATIONS,
     build_prompt,
@@ -28,6 +28,7 @@ from assistant.llm import (
     rephrase_with_llm,
     split_reply_sentences,
 )
+from assistant.sentences import split_sentences
 from index.tokens import count_tokens
 from settings import REPO_ROOT, Settings, get_settings
 

@@ -138,3 +138,20 @@ def test_cli_without_an_index_says_how_to_build_one(tmp_path: Path, embedding_mo
     assert completed.returncode == 2
     assert "python -m index build" in completed.stderr
     assert "Traceback" not in completed.stderr
+
+
+def test_item_sections_are_whole_and_free_of_overlap(corpus_index: HybridRetriever, corpus) -> None:
+    """The stored chunks joined back give each section of the parsed item once, in document order."""
+    parsed = next(item for item in corpus[BOTILBUD[0]].items if item.number == BOTILBUD[1])
+    sections = corpus_index.item_sections(*BOTILBUD)
+    assert [s.name for s in sections] == [s.name for s in parsed.sections if s.text.strip()]
+    for stored, original in zip(sections, (s for s in parsed.sections if s.text.strip()), strict=True):
+        assert stored.text.split() == original.text.split()
+    assert len(corpus_index.item_chunks(*BOTILBUD)) > len(sections)  # Sagsfremstilling spans several chunks
+    assert corpus_index.item_sections("ukendt.txt", "9.9") == []
+
+
+def test_vocabulary_holds_the_materials_stems(corpus_index: HybridRetriever) -> None:
+    vocabulary = corpus_index.vocabulary()
+    assert {"botilbudskapacitet", "lånepulj"} <= vocabulary
+    assert "letban" not in vocabulary
