@@ -1,8 +1,10 @@
 """``python -m eval [--golden FILE] [--json OUT] [--check] [--no-baseline]``.
 
-Builds (or updates) the index of the bundled corpus, scores the golden set,
-prints one table, writes eval/report.md, and with --check exits 1 when a
-figure falls below eval/thresholds.json.
+Builds (or updates) the index of the bundled corpus, scores a question set
+(eval/golden.jsonl unless --golden names another, e.g. eval/holdout.jsonl),
+prints one table, writes its report (eval/report.md, eval/report-holdout.md),
+and with --check exits 1 when a figure falls below that set's floors in
+eval/thresholds.json.
 """
 
 from __future__ import annotations
@@ -19,28 +21,38 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m eval")
     parser.add_argument("--golden", type=Path, default=None)
     parser.add_argument("--json", type=Path, default=None, help="write the figures and per-question results here")
-    parser.add_argument("--check", action="store_true", help="fail when a figure is below eval/thresholds.json")
+    parser.add_argument("--check", action="store_true", help="fail when a figure is below the set's thresholds")
     parser.add_argument("--no-baseline", action="store_true", help="skip the llama-index quick-start baseline")
     args = parser.parse_args(argv)
 
     from assistant.retrieval import HybridRetriever
     from eval.quickstart import QuickstartBaseline
-    from eval.runner import GOLDEN, THRESHOLDS, check_thresholds, evaluate, load_golden, summarise, write_report
+    from eval.runner import (
+        GOLDEN,
+        check_thresholds,
+        evaluate,
+        load_golden,
+        report_path,
+        summarise,
+        thresholds_for,
+        write_report,
+    )
     from index.store import build_index
 
     config = settings.get_settings()
     build_index([config.corpus_dir])
     retriever = HybridRetriever(config)
     baseline = None if args.no_baseline else QuickstartBaseline(config.corpus_dir)
-    results = evaluate(load_golden(args.golden or GOLDEN), retriever, baseline)
+    golden = args.golden or GOLDEN
+    results = evaluate(load_golden(golden), retriever, baseline)
     summary = summarise(results)
     print(format_summary(summary))
-    write_report(summary, results)
+    write_report(summary, results, report_path(golden), golden)
     if args.json:
         payload = {"summary": summary, "results": [r.__dict__ for r in results]}
         args.json.write_text(json.dumps(payload, ensure_ascii=False, indent=2, default=list), encoding="utf-8")
     if args.check:
-        failures = check_thresholds(summary, json.loads(THRESHOLDS.read_text()))
+        failures = check_thresholds(summary, thresholds_for(golden))
         for failure in failures:
             print(f"BELOW THRESHOLD: {failure}", file=sys.stderr)
         return 1 if failures else 0
