@@ -291,13 +291,13 @@ def compose(
 ) -> Answer:
     decision = is_decision_question(question)
     wanted = question_stems(question)
-    precedent = is_precedent_question(question) and len(chosen) > 1
+    precedent = is_precedent_question(question)
     if precedent:  # one line per meeting in date order, numbered in that order
         chosen = sorted(chosen, key=lambda i: (i.meeting_date or f"{_year(i) or 9999}-99", i.source, _item_order(i.item)))
     citations: list[Citation] = []
     lines: list[str] = []
     for number, item in enumerate(chosen, start=1):
-        if precedent:
+        if precedent and len(chosen) > 1:  # several meetings: a line each, so a decision and one sentence
             sentences = precedent_quotes(retriever, item, question, wanted)
         else:
             sentences = best_sentences(retriever, item, question, wanted, decision)
@@ -396,6 +396,9 @@ def _precedent_lines(citations: list[Citation]) -> list[str]:
         same_meeting = list(group)
         first = same_meeting[0]
         kind = " (dagsorden)" if first.doc_type == "dagsorden" else ""
-        items = " ".join(f"{_upper_first(c.where())}: {' '.join(c.highlights)} [{c.number}]" for c in same_meeting)
+        items = " ".join(
+            f"{_upper_first(c.where())}: " + " ".join(f"{quote} [{c.number}]" for quote in c.highlights)
+            for c in same_meeting
+        )
         lines.append(f"- {long_date(first.meeting_date, first.meeting_year)}{kind}: {items}")
     return ["\n".join(lines)]

@@ -225,3 +225,11 @@ def test_an_english_question_is_retrieved_by_the_multilingual_model(corpus_index
     first = answer.citations[0]
     assert (first.source, first.item, first.section) == ("kkr-syddanmark-2021-06-09-referat.txt", "3.6", "Beslutning")
     assert "godkendte Udlændingestyrelsens fordeling" in answer.text
+
+
+def test_precedent_with_a_single_meeting_still_answers_when(corpus_index) -> None:
+    answer = ask("Hvornår har KKR tidligere behandlet dimensionering af pædagoguddannelsen?", retriever=corpus_index)
+    assert answer.text.startswith("Emnet er behandlet på 1 møde i materialet [1]:")
+    assert "\n- 7. februar 2023 (dagsorden): Punkt 2.4 Dimensionering af pædagoguddannelsen: " in answer.text
+    quotes = answer.citations[0].highlights
+    assert len(quotes) >= 2 and all(f"{quote} [1]" in answer.text for quote in quotes)
