@@ -20,7 +20,7 @@ import settings  # noqa: F401  (offline environment and analytics off before gra
 # isort: split
 import gradio as gr
 
-from assistant.answer import Answer, Citation, long_date
+from assistant.answer import Answer, Citation, long_date, upper_first
 from assistant.question import QuestionError
 from assistant.retrieval import Filters, HybridRetriever, shared_retriever
 from assistant.service import ask
@@ -100,7 +100,7 @@ def sources_html(answer: Answer | None, retriever: HybridRetriever) -> str:
             f'<div class="source" data-item="{html.escape(citation.item)}">'
             f"<h4>[{citation.number}] {html.escape(long_date(citation.meeting_date, citation.meeting_year))} · "
             f"{html.escape(citation.committee)}, {html.escape(citation.doc_type)}</h4>"
-            f"<p><strong>Punkt {html.escape(citation.item)} {html.escape(citation.title)}</strong><br>"
+            f"<p><strong>{html.escape(upper_first(citation.where()))}</strong><br>"
             f"Afsnit: {html.escape(citation.section)}{page} · {html.escape(citation.source)}</p>"
             f"<blockquote>{highlight(citation.passage, citation.highlights)}</blockquote>"
             f"{file_link(citation, retriever)}"

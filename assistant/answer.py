@@ -82,8 +82,7 @@ class Citation:
         return f"{self.committee}, {self.doc_type} {when}, {self.where()}"
 
     def where(self) -> str:
-        """"punkt 2.3 Botilbudskapacitet og lånepulje"; the participants list has no item number."""
-        return f"punkt {self.item} {self.title}" if self.item else "deltagerliste"
+        return item_place(self.item, self.title)
 
     def to_json(self) -> dict:
         return {
@@ -116,6 +115,11 @@ class Answer:
 
     def sources_markdown(self) -> str:
         return "\n".join(f"[{c.number}] {c.label()} ({c.section})" for c in self.citations)
+
+
+def item_place(number: str, title: str) -> str:
+    """"punkt 2.3 Botilbudskapacitet og lånepulje"; the participants list has no item number."""
+    return f"punkt {number} {title}" if number else "deltagerliste"
 
 
 def long_date(iso: str | None, year: int | None = None) -> str:
@@ -240,7 +244,7 @@ def refusal(
         lines.append("Måske relateret (men besvarer ikke spørgsmålet):")
         lines += [
             f"- {item.committee}, {item.doc_type} {long_date(item.meeting_date, _year(item))}, "
-            f"punkt {item.item} {item.title}"
+            f"{item_place(item.item, item.title)}"
             for item in nearest
         ]
     return Answer(question, "\n".join(lines), True, [], items, relevance=relevance)
@@ -338,7 +342,7 @@ def _primary_section(quotes: list[tuple[str, str]], decision: bool) -> str:
     return max(dict.fromkeys(sections), key=sections.count, default="")
 
 
-def _upper_first(text: str) -> str:
+def upper_first(text: str) -> str:
     return text[:1].upper() + text[1:]
 
 
@@ -397,7 +401,7 @@ def _precedent_lines(citations: list[Citation]) -> list[str]:
         first = same_meeting[0]
         kind = " (dagsorden)" if first.doc_type == "dagsorden" else ""
         items = " ".join(
-            f"{_upper_first(c.where())}: " + " ".join(f"{quote} [{c.number}]" for quote in c.highlights)
+            f"{upper_first(c.where())}: " + " ".join(f"{quote} [{c.number}]" for quote in c.highlights)
             for c in same_meeting
         )
         lines.append(f"- {long_date(first.meeting_date, first.meeting_year)}{kind}: {items}")

@@ -233,3 +233,13 @@ def test_precedent_with_a_single_meeting_still_answers_when(corpus_index) -> Non
     assert "\n- 7. februar 2023 (dagsorden): Punkt 2.4 Dimensionering af pædagoguddannelsen: " in answer.text
     quotes = answer.citations[0].highlights
     assert len(quotes) >= 2 and all(f"{quote} [1]" in answer.text for quote in quotes)
+
+
+def test_a_refusal_names_the_participants_list_as_such(corpus_index) -> None:
+    from assistant.answer import refusal
+    from assistant.retrieval import group_by_item
+
+    participants = group_by_item(corpus_index.item_chunks("kkr-syddanmark-2023-11-21-referat.txt", ""))
+    answer = refusal("Hvem var ordstyrer?", participants)
+    assert "- KKR Syddanmark, referat 21. november 2023, deltagerliste" in answer.text
+    assert "punkt  " not in answer.text
