@@ -151,7 +151,8 @@ def answer_question(retriever: HybridRetriever, question: str, plan: SearchPlan,
     if plan.period_from_question and not retriever.allowed_sources(plan.filters):
         plan = plan.softened()
     # BM25 with a Danish stemmer only adds noise to an English question; the multilingual model carries it.
-    mode = "dense" if is_english(question) else "hybrid"
+    english = is_english(question)
+    mode = "dense" if english else "hybrid"
     items = retriever.retrieve(question, plan.filters, mode=mode, top_items=max(top_items, 10), prefer=plan.prefer)
     if is_who_question(question) and PARTICIPANTS_QUESTION_RE.search(question):
         attendance = _participant_lists(retriever, plan)
@@ -161,7 +162,7 @@ def answer_question(retriever: HybridRetriever, question: str, plan: SearchPlan,
     relevance = judge_relevance(question, items)
     if not relevance.relevant:
         return refusal(question, items, relevance)
-    unknown = [] if is_english(question) else unknown_words(question, retriever.vocabulary())
+    unknown = [] if english else unknown_words(question, retriever.vocabulary())
     if unknown and len(unknown) >= UNKNOWN_SHARE * len(relevance.wanted):
         return refusal(question, items, relevance, unknown=unknown)
     terms = specific_terms(question)
@@ -270,10 +271,10 @@ def _choose_items(
     """
     if is_precedent_question(question):
         top = items[0].score
+        rarity = retriever.stem_rarity()
         chosen = [
             item for item in items
-            if item.score >= top * PRECEDENT_ITEM_RATIO
-            and coverage(relevance.wanted, stems(_item_text(retriever, item))) >= PRECEDENT_MIN_COVERAGE
+            if item.score >= top * PRECEDENT_ITEM_RATIO and _names_topic(retriever, item, relevance.wanted, rarity)
         ]
         return chosen[:MAX_PRECEDENT_ITEMS] or items[:1]
     top = items[0]
@@ -284,6 +285,17 @@ def _choose_items(
         if item.score >= top.score * SECONDARY_ITEM_RATIO and relevance.item_relevant(item):
             chosen.append(item)
     return chosen
+
+
+def _names_topic(retriever: HybridRetriever, item: RetrievedItem, wanted: frozenset[str], rarity: dict[str, float]) -> bool:
+    """Whether the item names most of the question's words, counted one by one or weighted by rarity.
+
+    Either count will do: a meeting that mentions the topic's rare word in passing
+    ("implementeringen af Sundhedsaftalen") belongs in the history, and a meeting
+    listed with its quote can be checked by the reader, where a missing one cannot.
+    """
+    found = stems(_item_text(retriever, item))
+    return max(coverage(wanted, found), coverage(wanted, found, rarity)) >= PRECEDENT_MIN_COVERAGE
 
 
 def compose(

@@ -33,9 +33,16 @@ MAX_LIST_ITEMS = 8
 DUPLICATE_OVERLAP = 0.7
 SECTION_PREFERENCE = {"Beslutning": 0.05, "Indstilling": 0.1, "Sagsfremstilling": 0.05}
 DECISION_SECTION_BONUS = 1.0
-WHOLE_DECISION_SENTENCES = 5
+# A decision up to this many words is quoted whole: cutting it to its best sentences drops what else was decided.
+WHOLE_DECISION_WORDS = 220
 APPROVES_PROPOSAL_RE = re.compile(r"\bindstilling(en)?\b", re.IGNORECASE)
 SENTENCES_PER_ITEM = 3
+PRECEDENT_QUOTES = 2
+# "Hvor mange …, og hvornår …?" asks two things: each further question gets sentences of its own.
+FURTHER_QUESTION_RE = re.compile(
+    r"(,|\bog|\band)\s+(hvor|hvornår|hvem|hvad|hvilke[nt]?|hvordan|how|when|who|what|which)\b", re.IGNORECASE
+)
+SENTENCES_PER_FURTHER_QUESTION = 2
 DENSE_WEIGHT = 0.8
 ANSWER_TYPE_BONUS = 0.4
 AMOUNT_QUESTION_RE = re.compile(r"\b(hvor (mange|meget|stor|stort|store)|how (much|many)|beløb|antal)\b", re.IGNORECASE)
@@ -89,11 +96,15 @@ def _quotable(sentence: str) -> bool:
 def precedent_quotes(
     retriever: HybridRetriever, item: RetrievedItem, question: str, wanted: set[str]
 ) -> list[tuple[str, str]]:
-    """What one meeting did with the topic: its decision (minutes only) and the sentence nearest the question."""
-    quotes = best_sentences(retriever, item, question, wanted, decision=True, limit=1)
-    for quote in best_sentences(retriever, item, question, wanted, decision=False, limit=1):
-        if not any(_same_content(quote[0], kept) for kept, _ in quotes):
-            quotes.append(quote)
+    """What one meeting did with the topic: its decision (minutes only) and the sentence nearest the question.
+
+    An agenda has no decision, so its line quotes the two sentences nearest the question instead.
+    """
+    quotes = best_sentences(retriever, item, question, wanted, decision=True, limit=1, typed=False)
+    for limit in range(1, PRECEDENT_QUOTES + 1):  # best first: the quotes come back in document order
+        for quote in best_sentences(retriever, item, question, wanted, decision=False, limit=limit, typed=False):
+            if len(quotes) < PRECEDENT_QUOTES and not any(_same_content(quote[0], kept) for kept, _ in quotes):
+                quotes.append(quote)
     return quotes
 
 
@@ -103,9 +114,16 @@ def best_sentences(
     question: str,
     wanted: set[str],
     decision: bool,
-    limit: int = SENTENCES_PER_ITEM,
+    limit: int | None = None,
+    typed: bool = True,
 ) -> list[tuple[str, str]]:
-    """The item's sentences that answer best, in document order, with their section."""
+    """The item's sentences that answer best, in document order, with their section.
+
+    ``typed``: favour sentences holding what the question asks for (a date for
+    "hvornår"). Not for a history, whose dates are the meetings' own.
+    """
+    if limit is None:
+        limit = sentence_budget(question)
     candidates = quotable_sentences(retriever, item)
     if not candidates:
         return []
@@ -114,23 +132,28 @@ def best_sentences(
     dense = _relative(sentence_similarities(retriever.embed_model, question, [c.text for c in pool]))
     scores = [
         _sentence_score(candidate.text, candidate.section, wanted, decided, _position(pool, index))
-        + DENSE_WEIGHT * dense[index] + _answer_type_bonus(question, candidate.text)
+        + DENSE_WEIGHT * dense[index] + (_answer_type_bonus(question, candidate.text) if typed else 0.0)
         for index, candidate in enumerate(pool)
     ]
     ranked = sorted(range(len(pool)), key=lambda index: (-scores[index], index))
-    decision_size = sum(1 for candidate in pool if candidate.section in decided)
-    if 1 < limit and decision_size <= WHOLE_DECISION_SENTENCES:
-        limit = max(limit, decision_size)  # a short decision is quoted whole rather than cut to its best parts
+    decision = [index for index in ranked if pool[index].section in decided]
     keep: list[int] = []
+    if 1 < limit and sum(len(pool[index].text.split()) for index in decision) <= WHOLE_DECISION_WORDS:
+        keep = decision  # a short decision is quoted whole rather than cut to its best parts
+        limit = max(limit, len(decision))
     for index in ranked:
         if len(keep) >= limit:
             break
-        if not any(_same_content(pool[index].text, pool[kept].text) for kept in keep):
+        if index not in keep and not any(_same_content(pool[index].text, pool[kept].text) for kept in keep):
             keep.append(index)
     if limit > 1 and item.doc_type != "dagsorden":
         keep = _with_decision(keep, ranked, pool)
     return [(pool[index].text, pool[index].section) for index in _with_lists(sorted(keep), pool)]
 
+
+def sentence_budget(question: str) -> int:
+    """How many sentences an item may quote: three, and two more for each further question asked."""
+    return SENTENCES_PER_ITEM + SENTENCES_PER_FURTHER_QUESTION * len(FURTHER_QUESTION_RE.findall(question))
 
 
 def _with_decision(keep: list[int], ranked: list[int], pool: list[Candidate]) -> list[int]:

@@ -10,6 +10,7 @@ are calibrated on the golden set's unanswerable questions (see eval/).
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -108,19 +109,24 @@ def question_stems(question: str) -> set[str]:
     return stems(question)
 
 
-def coverage(wanted: set[str] | frozenset[str], found: set[str]) -> float:
+def coverage(wanted: set[str] | frozenset[str], found: set[str], weights: Mapping[str, float] | None = None) -> float:
     """Share of the question's stems present, counting a stem inside a Danish compound.
 
     "botilbud" is found in "botilbudskapaciteten": compounds are one word in
-    Danish, so a longer stem (5+ letters) may match inside a found word.
+    Danish, so a longer stem (5+ letters) may match inside a found word. With
+    ``weights`` (a stem's rarity) the share is weighted: finding the rare topic
+    word counts for more than finding "sag".
     """
     if not wanted:
         return 0.0
-    hits = 0
-    for stem in wanted:
-        if _found(stem, found):
-            hits += 1
-    return hits / len(wanted)
+    if weights is None:
+        return sum(1 for stem in wanted if _found(stem, found)) / len(wanted)
+    default = max(weights.values(), default=1.0)
+    weight = {stem: weights.get(stem, default) for stem in wanted}
+    total = sum(weight.values())
+    if not total:
+        return 0.0
+    return sum(w for stem, w in weight.items() if _found(stem, found)) / total
 
 
 def _found(stem: str, found: set[str] | frozenset[str]) -> bool:

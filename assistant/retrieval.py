@@ -8,8 +8,10 @@ is where the minutes say what was decided.
 from __future__ import annotations
 
 import hashlib
+import math
 import re
 import threading
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
@@ -32,6 +34,7 @@ DECISION_BOOST = 1.25
 PERIOD_BOOST = 1.3
 MODES = ("hybrid", "dense", "bm25")
 WORD_RE = re.compile(r"\w{2,}")
+RARE_ITEMS = 3
 
 
 @dataclass(frozen=True)
@@ -138,6 +141,7 @@ class HybridRetriever:
         self._meetings: list[dict] = []
         self._bm25_cache: dict[frozenset[str] | None, object] = {}
         self._vocabulary: frozenset[str] | None = None
+        self._rarity: dict[str, float] | None = None
         self.refresh()
 
     def refresh(self) -> None:
@@ -160,6 +164,7 @@ class HybridRetriever:
             self._meetings = _meetings(self._nodes)
             self._bm25_cache = {}
             self._vocabulary = None
+            self._rarity = None
             self._version = version
 
     @property
@@ -223,6 +228,21 @@ class HybridRetriever:
                 words = {word for node in self._nodes for word in WORD_RE.findall(node.get_content().lower())}
                 self._vocabulary = frozenset(danish_stemmer().stemWords(sorted(words)))
             return self._vocabulary
+
+    def stem_rarity(self) -> dict[str, float]:
+        """Each stem's inverse document frequency over the items: "sag" and "arbejd" stand in most
+        items and say little about a topic, "sundhedsaftal" in a few. Below RARE_ITEMS items every stem weighs
+        the same: one item's rare compound ("udgiftspres") must not outweigh the rest of the question."""
+        with self._lock:
+            if self._rarity is None:
+                stemmer = danish_stemmer()
+                frequency: Counter[str] = Counter()
+                for nodes in self._items.values():
+                    words = {word for node in nodes for word in WORD_RE.findall(node.get_content().lower())}
+                    frequency.update(set(stemmer.stemWords(sorted(words))))
+                count = max(len(self._items), 1)
+                self._rarity = {stem: math.log(count / max(df, RARE_ITEMS)) for stem, df in frequency.items()}
+            return self._rarity
 
     def _bm25(self, allowed: frozenset[str] | None):
         from llama_index.retrievers.bm25 import BM25Retriever

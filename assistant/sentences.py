@@ -55,4 +55,10 @@ def _ends_in_abbreviation(sentence: str) -> bool:
 
 def split_sentences(text: str) -> list[str]:
     """The sentences of a text whose paragraphs are separated by blank lines."""
-    return [sentence for paragraph in PARAGRAPH_RE.split(text) for sentence in split_line(paragraph)]
+    return list(_split_cached(text))
+
+
+@lru_cache(maxsize=4096)
+def _split_cached(text: str) -> tuple[str, ...]:
+    """Every answer re-reads the sections of its items; Punkt splits each section once."""
+    return tuple(sentence for paragraph in PARAGRAPH_RE.split(text) for sentence in split_line(paragraph))

@@ -65,7 +65,7 @@ def format_summary(summary: dict) -> str:
         if m:
             lines.append(f"{mode:<12}{m['hit@1']:>8.3f}{m['hit@5']:>8.3f}{m['mrr']:>8.3f}")
     lines.append("")
-    lines += [f"{name:<20}{value:>8.3f}" for name, value in summary["answers"].items()]
+    lines += [f"{name:<28}{value:>8.3f}" for name, value in summary["answers"].items()]
     lines.append("")
     lines.append(f"{'kind':<13}{'n':>3}{'hit@5':>8}{'MRR':>8}{'cite':>8}{'facts':>8}{'refuse':>8}")
     for kind, m in summary["by_kind"].items():

@@ -35,3 +35,13 @@ def test_thresholds_catch_a_drop() -> None:
     summary = {"retrieval": {"hybrid": {"hit@5": 0.5, "mrr": 0.4}}, "answers": {"refusal_accuracy": 0.2}}
     failures = check_thresholds(summary, {"hybrid": {"hit@5": 0.9}, "answers": {"refusal_accuracy": 0.8}})
     assert len(failures) == 2
+
+
+@pytest.mark.parametrize("golden", QUESTION_SETS, ids=lambda path: path.stem)
+def test_every_key_fact_stands_in_its_sources(golden: Path) -> None:
+    import subprocess
+    import sys
+
+    checked = subprocess.run([sys.executable, "eval/check_golden.py", str(golden)], capture_output=True, text=True,
+                             cwd=golden.parent.parent, check=False)
+    assert checked.returncode == 0, checked.stdout + checked.stderr

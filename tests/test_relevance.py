@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.relevance import is_english, mentions, specific_terms
+from assistant.relevance import coverage, is_english, mentions, specific_terms
 
 
 @pytest.mark.parametrize(
@@ -31,3 +31,10 @@ def test_a_genitive_name_is_found_without_its_s() -> None:
 def test_danish_words_that_look_english_do_not_make_a_question_english() -> None:
     assert not is_english("Hvad viste regnskabet for 2020 for Fælleskommunalt Sundhedssekretariat?")
     assert is_english("How much will the two joint municipal secretariats save from 2024?")
+
+
+def test_coverage_weighted_by_rarity_counts_the_rare_word_most() -> None:
+    wanted = {"sag", "sundhedsaftal"}
+    assert coverage(wanted, {"sundhedsaftal"}) == 0.5
+    assert coverage(wanted, {"sundhedsaftal"}, {"sag": 1.0, "sundhedsaftal": 3.0}) == 0.75
+    assert coverage(set(), {"sag"}, {"sag": 1.0}) == 0.0
