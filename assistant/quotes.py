@@ -102,6 +102,8 @@ def precedent_quotes(
     """
     quotes = best_sentences(retriever, item, question, wanted, decision=True, limit=1, typed=False)
     for limit in range(1, PRECEDENT_QUOTES + 1):  # best first: the quotes come back in document order
+        if len(quotes) >= PRECEDENT_QUOTES:
+            break
         for quote in best_sentences(retriever, item, question, wanted, decision=False, limit=limit, typed=False):
             if len(quotes) < PRECEDENT_QUOTES and not any(_same_content(quote[0], kept) for kept, _ in quotes):
                 quotes.append(quote)

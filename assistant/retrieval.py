@@ -140,8 +140,7 @@ class HybridRetriever:
         self._sections: dict[tuple[str, str], list[ItemSection]] = {}
         self._meetings: list[dict] = []
         self._bm25_cache: dict[frozenset[str] | None, object] = {}
-        self._vocabulary: frozenset[str] | None = None
-        self._rarity: dict[str, float] | None = None
+        self._stem_statistics: tuple[frozenset[str], dict[str, float]] | None = None
         self.refresh()
 
     def refresh(self) -> None:
@@ -163,8 +162,7 @@ class HybridRetriever:
             self._sections = {key: _item_sections(nodes) for key, nodes in self._items.items()}
             self._meetings = _meetings(self._nodes)
             self._bm25_cache = {}
-            self._vocabulary = None
-            self._rarity = None
+            self._stem_statistics = None
             self._version = version
 
     @property
@@ -223,26 +221,27 @@ class HybridRetriever:
 
     def vocabulary(self) -> frozenset[str]:
         """Every Danish stem in the material, to tell a question about something it never mentions."""
-        with self._lock:
-            if self._vocabulary is None:
-                words = {word for node in self._nodes for word in WORD_RE.findall(node.get_content().lower())}
-                self._vocabulary = frozenset(danish_stemmer().stemWords(sorted(words)))
-            return self._vocabulary
+        return self._stems()[0]
 
     def stem_rarity(self) -> dict[str, float]:
         """Each stem's inverse document frequency over the items: "sag" and "arbejd" stand in most
         items and say little about a topic, "sundhedsaftal" in a few. Below RARE_ITEMS items every stem weighs
         the same: one item's rare compound ("udgiftspres") must not outweigh the rest of the question."""
+        return self._stems()[1]
+
+    def _stems(self) -> tuple[frozenset[str], dict[str, float]]:
+        """The vocabulary and each stem's rarity, from one pass that stems every item once."""
         with self._lock:
-            if self._rarity is None:
+            if self._stem_statistics is None:
                 stemmer = danish_stemmer()
                 frequency: Counter[str] = Counter()
                 for nodes in self._items.values():
                     words = {word for node in nodes for word in WORD_RE.findall(node.get_content().lower())}
                     frequency.update(set(stemmer.stemWords(sorted(words))))
                 count = max(len(self._items), 1)
-                self._rarity = {stem: math.log(count / max(df, RARE_ITEMS)) for stem, df in frequency.items()}
-            return self._rarity
+                rarity = {stem: math.log(count / max(df, RARE_ITEMS)) for stem, df in frequency.items()}
+                self._stem_statistics = (frozenset(frequency), rarity)
+            return self._stem_statistics
 
     def _bm25(self, allowed: frozenset[str] | None):
         from llama_index.retrievers.bm25 import BM25Retriever

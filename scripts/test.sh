@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Set up (if needed), install headless Chromium for the browser tests, lint, and run
-# every test, including the eval on the golden set against the thresholds in eval/.
+# every test, including the eval on each question set against its thresholds in eval/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
