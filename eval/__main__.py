@@ -67,9 +67,10 @@ def format_summary(summary: dict) -> str:
     lines.append("")
     lines += [f"{name:<28}{value:>8.3f}" for name, value in summary["answers"].items()]
     lines.append("")
-    lines.append(f"{'kind':<13}{'n':>3}{'hit@5':>8}{'MRR':>8}{'cite':>8}{'facts':>8}{'refuse':>8}")
+    lines.append(f"{'kind':<13}{'n':>3}{'hit@5':>8}{'MRR':>8}{'cite':>8}{'facts':>8}{'unans':>8}{'falsref':>8}")
     for kind, m in summary["by_kind"].items():
-        cells = [m.get(k) for k in ("hit@5", "mrr", "citation_accuracy", "key_fact_recall", "refusal_accuracy")]
+        names = ("hit@5", "mrr", "citation_accuracy", "key_fact_recall", "unanswerable_recall", "false_refusal_rate")
+        cells = [m.get(k) for k in names]
         lines.append(f"{kind:<13}{m['n']:>3}" + "".join(f"{c:>8.3f}" if c is not None else f"{'–':>8}" for c in cells))
     return "\n".join(lines)
 
