@@ -1,8 +1,14 @@
-"""Read a question: reject what can't be answered safely, and pick up explicit filters.
+"""Read a question: validate it, and say what it asks for, about what, when, and in how many parts.
 
-"i 2021", "på mødet i november 2023", "den 21. november 2023", "siden 2020"
-narrow the search to those meetings. Dates in Danish text follow a handful of
-fixed shapes, so a few regular expressions do; no parser library knows them.
+This is the one module that classifies questions. Every rule comes from Danish
+(or English) grammar or from KL's document format, never from one question:
+the interrogative decides the expected answer ("hvem" a person, "hvor mange" a
+number, "hvornår" a date), the perfect tense after "hvornår" asks for a history
+("Hvornår har KKR behandlet …?"), a finite verb first asks yes or no ("Blev …
+godkendt?"), and the verbs of KL's Beslutning section ("godkendte", "udpegede",
+"tog til efterretning") ask for a decision. Dates follow a handful of fixed
+Danish shapes, so a few regular expressions read them; no parser library knows
+them, and every parse is guarded: an impossible date is ignored with a note.
 """
 
 from __future__ import annotations
@@ -10,30 +16,413 @@ from __future__ import annotations
 import calendar
 import re
 import unicodedata
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date
+from enum import StrEnum
 
-from assistant.retrieval import NO_FILTERS, Filters
+from bm25s.stopwords import STOPWORDS_DANISH, STOPWORDS_EN
+
+from assistant.retrieval import NO_FILTERS, Filters, danish_stemmer
 
 MONTHS = {
     "januar": 1, "februar": 2, "marts": 3, "april": 4, "maj": 5, "juni": 6, "juli": 7,
     "august": 8, "september": 9, "oktober": 10, "november": 11, "december": 12,
 }
 _MONTH = "|".join(MONTHS)
+# A year the material can speak of; "0000" or "9999" in a question is no period to search.
+FIRST_YEAR, LAST_YEAR = 1900, 2100
 DAY_RE = re.compile(rf"\b(\d{{1,2}})\.\s*({_MONTH})\s+(\d{{4}})\b", re.IGNORECASE)
-MONTH_RE = re.compile(rf"\b(?:i|fra)\s+({_MONTH})\s+(\d{{4}})\b", re.IGNORECASE)
+NUMERIC_DAY_RE = re.compile(r"\b(\d{1,2})[-./](\d{1,2})[-./](\d{4})\b")
+MONTH_RE = re.compile(rf"\b(?:i|fra|in)\s+({_MONTH})\s+(\d{{4}})\b", re.IGNORECASE)
 SINCE_RE = re.compile(r"\b(?:siden|efter|since|after)\s+(\d{4})\b", re.IGNORECASE)
 BEFORE_RE = re.compile(r"\b(?:før|inden|before)\s+(\d{4})\b", re.IGNORECASE)
-YEAR_RE = re.compile(r"\b(?:i|in|fra|from|året|år)\s+(\d{4})\b", re.IGNORECASE)
+YEAR_RE = re.compile(r"\b(?:i|in|fra|from|året|år|for)\s+(\d{4})\b", re.IGNORECASE)
+ANY_YEAR_RE = re.compile(r"(?<![\w.,-])(\d{4})(?![\d.,])")
 MEETING_WORD_RE = re.compile(r"\b(møde\w*|meeting\w*|dagsorden\w*|referat\w*)\b", re.IGNORECASE)
 FOLLOW_UP_RE = re.compile(
     r"^\s*(?:(?:og|men|and|but)\s+)?(?:hvad|hvordan|what|how)\s+(?:så\s+)?(?:med|about)\b|^\s*(?:og|men|and)\b",
     re.IGNORECASE,
 )
+WORD_RE = re.compile(r"\w{2,}")
 
 
 class QuestionError(ValueError):
     """A question we refuse to search for; the message is shown to the user as it is."""
+
+
+class AnswerType(StrEnum):
+    """What kind of thing answers a question, read off its interrogative."""
+
+    PERSON = "person"  # hvem, who
+    AMOUNT = "amount"  # hvor mange / meget / stor, how many / much, a quantity noun
+    DATE = "date"  # hvornår, hvilken dato, hvilket år, when
+    PLACE = "place"  # hvor (alone), where
+    REASON = "reason"  # hvorfor, why
+    LIST = "list"  # hvilke (plural)
+    YESNO = "yesno"  # a finite verb first
+    DECISION = "decision"  # KL's Beslutning verbs
+    HISTORY = "history"  # hvornår + perfect tense, tidligere, hvilke møder
+    OPEN = "open"  # hvad, hvordan, anything else
+
+
+# Types whose answer a sentence either states or does not: a name, a figure, a date.
+SLOT_TYPES = frozenset({AnswerType.PERSON, AnswerType.AMOUNT, AnswerType.DATE})
+
+def _words(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
+# --- Danish and English grammar -------------------------------------------------------------
+INTERROGATIVES = _words(
+    "hvad hvem hvor hvornår hvordan hvorfor hvilke hvilken hvilket hvis hvorvidt hvortil hvorfra hvormed "
+    "what who whom whose when where why which how"
+)
+# "hvor" + these ask for a quantity or a degree, not a place.
+HVOR_DEGREE = _words(
+    "mange meget stor stort store høj højt høje lang langt lange længe ofte tit dyr dyrt dyre"
+)
+# Generic Danish quantity nouns: "Hvad er antallet / beløbet / andelen …?" asks for a figure.
+QUANTITY_NOUN_RE = re.compile(
+    r"\b(antal\w*|beløb\w*|andel\w*|procent\w*|pris\w*|udgift\w*|omkostning\w*|størrelse\w*|takst\w*"
+    r"|amount|number of|share of|cost|price|percentage)\b",
+    re.IGNORECASE,
+)
+AMOUNT_RE = re.compile(
+    r"\bhvor\s+(mange|meget|stor|stort|store|høj|højt|høje|dyr|dyrt|dyre)\b|\bhow\s+(much|many|large|big|high)\b",
+    re.IGNORECASE,
+)
+DATE_QUESTION_RE = re.compile(
+    r"\bhvornår\b|\bhvilk(en|et)\s+(dato|dag|år|måned|tidspunkt)\b|\bwhen\b|\bwhat\s+(date|year|day)\b"
+    r"|\bwhich\s+(date|year|day)\b",
+    re.IGNORECASE,
+)
+# The perfect ("har … behandlet", "er … blevet drøftet") or a look back: a history across meetings.
+HISTORY_RE = re.compile(
+    r"\bhvornår\s+(har|er|blev\s+\w+\s+tidligere)\b|\btidligere\b|\bhvilke\s+møder\b|\bpå\s+hvilke\s+møder\b"
+    r"|\bhvor\s+(mange\s+gange|ofte)\b|\bhistorik\w*\b|\bhvad\s+er\s+der\s+sket\b|\bforløb\w*\b"
+    r"|\bwhen\s+(has|have)\b|\bpreviously\b|\bwhich\s+meetings\b|\bhow\s+often\b|\bhow\s+many\s+times\b",
+    re.IGNORECASE,
+)
+# KL's minutes list who took part ("Deltagere", "Afbud"): attendance is answered from that list.
+ATTENDANCE_RE = re.compile(
+    r"\b(deltog|deltagere|deltager|deltagerliste\w*|fremmødt\w*|til stede|afbud|attended|attendees|present at)\b",
+    re.IGNORECASE,
+)
+# What unit an amount is asked in: money ("Hvad koster …?") or a share ("hvor stor en andel …?").
+MONEY_QUESTION_RE = re.compile(
+    r"\b(kost\w*|pris\w*|beløb\w*|udgift\w*|omkostning\w*|kroner|kr\.|budget\w*|finansier\w*|tilskud\w*"
+    r"|cost\w*|price\w*|spend\w*|budget\w*|fund\w*|money)\b",
+    re.IGNORECASE,
+)
+SHARE_QUESTION_RE = re.compile(r"\b(procent\w*|andel\w*|pct|rate\w*|percent\w*|share)\b", re.IGNORECASE)
+REASON_RE = re.compile(r"\bhvorfor\b|\bbegrundelse\w*\b|\bwhy\b|\breason\w*\b", re.IGNORECASE)
+WHO_RE = re.compile(r"\bhvem\b|\bwho(m)?\b", re.IGNORECASE)
+WHERE_RE = re.compile(rf"\bhvor\b(?!\s+(?:{'|'.join(HVOR_DEGREE)})\b)|\bwhere\b", re.IGNORECASE)
+LIST_RE = re.compile(r"\bhvilke\b|\bwhich\s+\w+s\b|\bwhat\s+are\s+the\b", re.IGNORECASE)
+# KL's Beslutning section records these acts: "KKR Syddanmark godkendte …", "udpegede …", "tog … til efterretning".
+DECISION_RE = re.compile(
+    r"\b(beslut\w*|vedt[oa]g\w*|godkend\w*|tiltr[åa]d\w*|udpeg\w*|efterretning|anbefal\w*"
+    r"|decid\w*|decision\w*|approv\w*|adopt\w*|appoint\w*|endors\w*|resolv\w*|recommend\w*)\b",
+    re.IGNORECASE,
+)
+# Finite verbs that open a yes/no question: the auxiliaries, and any past tense in -ede / -te.
+AUXILIARIES = _words(
+    "er var blev bliver har havde skal skulle kan kunne vil ville må måtte får fik gik tog "
+    "is are was were do does did has have had will would can could should shall may"
+)
+PAST_TENSE_RE = re.compile(r"^[a-zæøå]{3,}(ede|te)$")
+# Every form of the auxiliaries and of the verbs that frame a question about minutes ("hvad står der",
+# "hvad fremgår"): they shape the question and say nothing about its topic.
+FRAME_WORDS = _words(
+    "være er var været blive bliver blev blevet have har havde haft få får fik fået kunne kan kunnet skulle skal "
+    "ville vil villet måtte må gøre gør gjorde gjort sige siger sagde sagt stå står stod stået fremgå fremgår "
+    "fremgik nævne nævner nævnte nævnt mange meget både samt også dog nogen noget nogle andre anden andet "
+    "tidligere siden sket ske skete sker vide ved vidste hørt høre "
+    "møde mødet møder møderne mødets referat referatet referater dagsorden dagsordenen punkt punktet "
+    "beslutning beslutningen besluttet besluttede beslutte vedtaget vedtog godkendt godkendte godkende "
+    "behandlet behandlede behandle drøftet drøftede drøfte "
+    "what when who whom which how did does do was were is are been has have had about meeting meetings "
+    "decided decide decision"
+)
+NUMBER_WORDS = _words(
+    "en et to tre fire fem seks syv otte ni ti elleve tolv tretten fjorten femten tyve tredive fyrre halvtreds "
+    "hundrede tusind"
+)
+ENGLISH_MARKERS = _words(
+    "the what when who which how did does is are was were of in on and by with about from"
+)
+# Capitalised words and acronyms, or words holding a digit ("DK2020").
+NAME_RE = re.compile(r"\b(?:[A-ZÆØÅ][\wæøåÆØÅ-]*|\w*\d\w*)\b")
+# "… og hvornår …", ", hvem …": a further question inside the same sentence.
+# A bare comma before an interrogative starts an indirect question ("…, hvordan det går") and splits nothing.
+FURTHER_QUESTION_RE = re.compile(
+    r"(?:,?\s*\b(?:og|samt|men|and)|\?)\s+(?=(?:hvad|hvem|hvor|hvornår|hvordan|hvorfor|hvilke[nt]?|what|who"
+    r"|when|where|why|which|how)\b)",
+    re.IGNORECASE,
+)
+# "både i 2020 og i 2025", "i 2021 og 2023": one question asked of two periods.
+TWO_YEARS_RE = re.compile(r"\b(\d{4})\b(?:\s*(?:,|og|samt|and|&|eller|or)\s*(?:i|in|på|fra)?\s*)+\b(\d{4})\b")
+
+
+@dataclass(frozen=True)
+class Part:
+    """One thing a question asks: its words, its expected answer and the period it names."""
+
+    text: str
+    answer_type: AnswerType
+    years: tuple[int, ...] = ()
+    search: str = ""  # what to retrieve with: the part's words plus the subject it shares with the others
+
+    @property
+    def unit(self) -> str:
+        """For an amount: "money", "share" or "" (a count or any figure)."""
+        if self.answer_type != AnswerType.AMOUNT:
+            return ""
+        if SHARE_QUESTION_RE.search(self.text):
+            return "share"
+        return "money" if MONEY_QUESTION_RE.search(self.text) else ""
+
+    @property
+    def slot(self) -> bool:
+        return self.answer_type in SLOT_TYPES
+
+
+@dataclass(frozen=True)
+class QuestionAnalysis:
+    """Everything the answerer needs to know about a question, read once."""
+
+    text: str
+    english: bool
+    answer_type: AnswerType
+    decision: bool
+    history: bool
+    subject: frozenset[str]  # the Danish stems of its content words
+    names: tuple[str, ...]  # proper names and acronyms it names (not years)
+    years: tuple[int, ...]
+    meeting_dates: tuple[date, ...]  # days it names as a meeting's ("på mødet den 21. april 2023")
+    meeting_months: tuple[tuple[int, int], ...]  # (year, month) it names as a meeting's
+    committee: str | None
+    attendance: bool
+    parts: tuple[Part, ...]
+    notes: tuple[str, ...] = field(default=())  # impossible dates ignored, said to the user
+
+    @property
+    def multipart(self) -> bool:
+        return len(self.parts) > 1
+
+
+def analyse(question: str, committees: tuple[str, ...] = (), default_committee: str = "") -> QuestionAnalysis:
+    """Read a validated question; ``committees`` are the committees in the index, to tell which one it names."""
+    notes: list[str] = []
+    english = is_english(question)
+    history = bool(HISTORY_RE.search(question))
+    committee = named_committee(question, committees)
+    own_names = _committee_words((default_committee, *committees))
+    names = tuple(n for n in specific_terms(question, own_names) if not n.isdigit())
+    years = tuple(dict.fromkeys(y for y in _years(question, notes)))
+    meeting_dates, meeting_months = _meeting_references(question, notes)
+    answer_type = answer_type_of(question, history)
+    decision = answer_type == AnswerType.DECISION or bool(DECISION_RE.search(question)) or (
+        _committee_acts(question, own_names) and answer_type in (AnswerType.OPEN, AnswerType.YESNO)
+    )
+    parts = split_parts(question, history)
+    return QuestionAnalysis(
+        text=question,
+        english=english,
+        answer_type=answer_type,
+        decision=decision,
+        history=history,
+        subject=frozenset(subject_stems(question, own_names)),
+        names=names,
+        years=years,
+        meeting_dates=meeting_dates,
+        meeting_months=meeting_months,
+        committee=committee,
+        attendance=bool(ATTENDANCE_RE.search(question)) and answer_type in (AnswerType.PERSON, AnswerType.YESNO),
+        parts=parts,
+        notes=tuple(dict.fromkeys(notes)),
+    )
+
+
+def answer_type_of(question: str, history: bool = False) -> AnswerType:
+    """The expected answer, from the interrogative that opens the (first) question."""
+    if history:
+        return AnswerType.HISTORY
+    if WHO_RE.search(question):
+        return AnswerType.PERSON
+    if AMOUNT_RE.search(question) or (QUANTITY_NOUN_RE.search(question) and not REASON_RE.search(question)):
+        return AnswerType.AMOUNT
+    if DATE_QUESTION_RE.search(question):
+        return AnswerType.DATE
+    if REASON_RE.search(question):
+        return AnswerType.REASON
+    if WHERE_RE.search(question):
+        return AnswerType.PLACE
+    if DECISION_RE.search(question) and not LIST_RE.search(question):
+        return AnswerType.DECISION
+    if LIST_RE.search(question):
+        return AnswerType.LIST
+    if is_yes_no(question):
+        return AnswerType.YESNO
+    return AnswerType.OPEN
+
+
+def is_yes_no(question: str) -> bool:
+    """A question that opens with its finite verb ("Blev rammeaftalen godkendt?", "Did KKR approve …?")."""
+    words = WORD_RE.findall(question.lower())
+    if not words or words[0] in INTERROGATIVES:
+        return False
+    return words[0] in AUXILIARIES or bool(PAST_TENSE_RE.match(words[0]))
+
+
+def split_parts(question: str, history: bool = False) -> tuple[Part, ...]:
+    """The things a question asks: two questions in one, or one question asked of two years.
+
+    A later part that names no subject of its own ("…, og hvem blev udpeget?")
+    searches with the whole question's words, so it finds the same items.
+    """
+    pieces = [p.strip(" ,;?") for p in FURTHER_QUESTION_RE.split(question) if p and p.strip(" ,;?")]
+    pieces = [p for p in pieces if WORD_RE.search(p)]
+    if len(pieces) > 1 and all(_asks_something(p) for p in pieces[1:]):
+        parts = []
+        for piece in pieces:
+            kind = answer_type_of(piece, history and bool(HISTORY_RE.search(piece)))
+            years = tuple(y for y in _years(piece, []) if y)
+            parts.append(Part(piece, kind, years, search=question))
+        return tuple(parts)
+    match = TWO_YEARS_RE.search(question)
+    kind = answer_type_of(question, history)
+    if match and not history and match[1] != match[2]:
+        first, second = int(match[1]), int(match[2])
+        if _plausible_year(first) and _plausible_year(second):
+            stem = (question[:match.start()] + question[match.end():]).strip()
+            return (Part(question, kind, (first,), search=f"{stem} {first}"),
+                    Part(question, kind, (second,), search=f"{stem} {second}"))
+    return (Part(question, kind, tuple(_years(question, [])), search=question),)
+
+
+def _asks_something(piece: str) -> bool:
+    """Whether a piece of a question is a question of its own, not a trailing phrase."""
+    words = WORD_RE.findall(piece.lower())
+    return bool(words) and words[0] in INTERROGATIVES and len(words) >= 2
+
+
+def is_english(question: str) -> bool:
+    words = WORD_RE.findall(question.lower())
+    english = sum(word in ENGLISH_MARKERS for word in words)
+    return bool(words) and english >= 2 and english / len(words) >= 0.2
+
+
+def stopwords() -> frozenset[str]:
+    return _STOPWORDS
+
+
+_STOPWORDS = frozenset(STOPWORDS_DANISH) | frozenset(STOPWORDS_EN) | FRAME_WORDS | INTERROGATIVES | frozenset(MONTHS)
+
+
+def subject_stems(question: str, own_names: frozenset[str] = frozenset()) -> set[str]:
+    """The stems of the question's content words: what it is about, not how it asks."""
+    words = [
+        w for w in WORD_RE.findall(question.lower())
+        if w not in _STOPWORDS and w not in own_names and not w.isdigit()
+    ]
+    return set(danish_stemmer().stemWords(words))
+
+
+def specific_terms(question: str, own_names: frozenset[str] = frozenset()) -> list[str]:
+    """Names, acronyms and years in a Danish question: "Odense", "OUH", "2019".
+
+    Danish capitalises only the sentence start and names, so a capitalised word
+    after the first names something the minutes must mention; the committee's
+    own name and month names only place the question. English capitalises more, so it has none.
+    """
+    if is_english(question):
+        return []
+    terms = []
+    for index, match in enumerate(NAME_RE.finditer(question)):
+        word = match[0]
+        if index == 0 and match.start() == len(question) - len(question.lstrip()) and not word.isupper():
+            continue
+        lowered = word.lower()
+        if lowered in own_names or lowered in MONTHS or lowered in _STOPWORDS or len(word) < 2:
+            continue
+        if word.isdigit() and not _plausible_year(int(word)):
+            continue
+        terms.append(word)
+    return list(dict.fromkeys(terms))
+
+
+def _committee_words(committees: tuple[str, ...]) -> frozenset[str]:
+    """The words of the committees' names ("kkr", "syddanmark") and their genitives: the asker's frame."""
+    words = {w for name in committees if name for w in WORD_RE.findall(name.lower())}
+    return frozenset(words | {f"{w}s" for w in words})
+
+
+def named_committee(question: str, committees: tuple[str, ...]) -> str | None:
+    """The committee in the index whose full name the question uses ("Teknisk Udvalg")."""
+    lowered = question.lower()
+    named = [c for c in committees if c and c.lower() in lowered]
+    return max(named, key=len) if named else None
+
+
+def _committee_acts(question: str, own_names: frozenset[str]) -> bool:
+    """"Hvad mente KKR …?", "Hvordan stillede KKR sig …?": the committee as the one acting, asked what it did;
+    the minutes record that in the Beslutning. The verb stands between the interrogative and the committee."""
+    words = WORD_RE.findall(question.lower())
+    if len(words) < 3 or words[0] not in INTERROGATIVES:
+        return False
+    start = 2 if words[1] in INTERROGATIVES | {"mange", "meget"} else 1
+    return any(word in own_names for word in words[start + 1:start + 3])
+
+
+def _plausible_year(year: int) -> bool:
+    return FIRST_YEAR <= year <= LAST_YEAR
+
+
+def _years(question: str, notes: list[str]) -> list[int]:
+    """Every four-digit year the question names; an impossible one ("0000") is noted and dropped."""
+    years = []
+    for match in ANY_YEAR_RE.finditer(question):
+        year = int(match[1])
+        if _plausible_year(year):
+            years.append(year)
+        elif YEAR_RE.search(question[max(match.start() - 6, 0):match.end()]) or SINCE_RE.search(question) \
+                or BEFORE_RE.search(question):
+            notes.append(f"Årstallet {match[1]} i spørgsmålet er ikke et muligt årstal og er ikke brugt i søgningen.")
+    return years
+
+
+def _meeting_references(question: str, notes: list[str]) -> tuple[tuple[date, ...], tuple[tuple[int, int], ...]]:
+    """Days and months the question names as a meeting's: only with a word for a meeting beside them."""
+    if not MEETING_WORD_RE.search(question):
+        return (), ()
+    days = []
+    for match in DAY_RE.finditer(question):
+        day = safe_date(int(match[3]), MONTHS[match[2].lower()], int(match[1]), notes)
+        if day:
+            days.append(day)
+    for match in NUMERIC_DAY_RE.finditer(question):
+        day = safe_date(int(match[3]), int(match[2]), int(match[1]), notes)
+        if day:
+            days.append(day)
+    months = []
+    for match in MONTH_RE.finditer(question):
+        year = int(match[2])
+        if _plausible_year(year):
+            months.append((year, MONTHS[match[1].lower()]))
+    return tuple(days), tuple(months)
+
+
+def safe_date(year: int, month: int, day: int, notes: list[str] | None = None) -> date | None:
+    """The date, or None with a note when no such day exists (31 February, year 0)."""
+    if _plausible_year(year):
+        try:
+            return date(year, month, day)
+        except ValueError:
+            pass
+    if notes is not None:
+        notes.append(f"Datoen {day}.{month}.{year} findes ikke og er ikke brugt i søgningen.")
+    return None
 
 
 def validate_question(question: str | None, max_chars: int) -> str:
@@ -71,20 +460,24 @@ class SearchPlan:
 
 
 def period_in_question(question: str) -> tuple[date | None, date | None] | None:
-    if match := DAY_RE.search(question):
-        day = _safe_date(int(match[3]), MONTHS[match[2].lower()], int(match[1]))
+    """The period a question names, if any; impossible dates and years are skipped, never raised."""
+    for match in DAY_RE.finditer(question):
+        day = safe_date(int(match[3]), MONTHS[match[2].lower()], int(match[1]))
         if day:
             return day, day
-    if match := MONTH_RE.search(question):
+    for match in MONTH_RE.finditer(question):
         year, month = int(match[2]), MONTHS[match[1].lower()]
-        return date(year, month, 1), date(year, month, calendar.monthrange(year, month)[1])
-    if match := SINCE_RE.search(question):
-        return date(int(match[1]), 1, 1), None
-    if match := BEFORE_RE.search(question):
-        return None, date(int(match[1]) - 1, 12, 31)
-    if match := YEAR_RE.search(question):
-        year = int(match[1])
-        return date(year, 1, 1), date(year, 12, 31)
+        if _plausible_year(year):
+            return date(year, month, 1), date(year, month, calendar.monthrange(year, month)[1])
+    for match in SINCE_RE.finditer(question):
+        if _plausible_year(int(match[1])):
+            return date(int(match[1]), 1, 1), None
+    for match in BEFORE_RE.finditer(question):
+        if _plausible_year(int(match[1])):
+            return None, date(int(match[1]) - 1, 12, 31)
+    for match in YEAR_RE.finditer(question):
+        if _plausible_year(int(match[1])):
+            return date(int(match[1]), 1, 1), date(int(match[1]), 12, 31)
     return None
 
 
@@ -99,13 +492,6 @@ def plan_search(question: str, base: Filters = NO_FILTERS, follow_up: bool = Fal
     if follow_up or MEETING_WORD_RE.search(question) or SINCE_RE.search(question):
         return SearchPlan(replace(base, date_from=low, date_to=high), period_from_question=True)
     return SearchPlan(base, prefer=(low or date.min, high or date.max))
-
-
-def _safe_date(year: int, month: int, day: int) -> date | None:
-    try:
-        return date(year, month, day)
-    except ValueError:
-        return None
 
 
 def resolve_follow_up(question: str, previous: str | None) -> str:

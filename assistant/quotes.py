@@ -1,11 +1,12 @@
 """Which sentences of an agenda item to quote, and in what order.
 
 Every quote is a whole sentence of the item, word for word. Sentences are
-scored by their overlap with the question's (stemmed) words, their dense
-similarity to it, whether they hold what it asks for (a number, a date, a
-name) and, for a decision question, whether they are the decision; the best
-few are quoted in document order. Minutes always say what was decided, and a
-quoted lead-in brings the list it introduces.
+scored by their overlap with the question's subject (Danish stems), their
+dense similarity to it and, for a decision question, whether they are the
+decision. A question that asks for a person, an amount or a date is answered
+by the sentence that states one next to the subject (assistant.evidence), so
+the answer leads with it and stays short. Minutes always say what was
+decided, and a quoted lead-in brings the list it introduces.
 """
 
 from __future__ import annotations
@@ -13,16 +14,18 @@ from __future__ import annotations
 import re
 from typing import NamedTuple
 
-from assistant.question import MONTHS
-from assistant.relevance import coverage, stems
+from assistant.evidence import states
+from assistant.question import FURTHER_QUESTION_RE, Part
+from assistant.relevance import coverage, mentions, stems
 from assistant.retrieval import HybridRetriever, RetrievedItem
 from assistant.sentences import split_sentences
 from assistant.similarity import sentence_similarities
 from index.chunking import PARTICIPANTS_SECTION
 
+# The verbs of KL's Beslutning sections: "KKR Syddanmark godkendte …", "tog … til efterretning".
 DECISION_VERB_RE = re.compile(
     r"\b(besluttede|godkendte|vedtog|tog .{0,80}til efterretning|anbefalede|anbefaler|tiltrådte|udpegede|drøftede"
-    r"|bakker .{0,40}op|bakkede .{0,40}op|opfordre\w*|aflyst|udsat|enighed om|ønsker at)\b"
+    r"|bakker .{0,40}op|opfordre\w*|aflyst|udsat|enighed om|ønsker at)\b"
 )
 # Table debris left by the PDF text layer: markup and rules of dashes.
 JUNK_RE = re.compile(r"</?[a-z]+>|-{4,}|_{4,}")
@@ -37,25 +40,17 @@ DECISION_SECTION_BONUS = 1.0
 WHOLE_DECISION_WORDS = 220
 APPROVES_PROPOSAL_RE = re.compile(r"\bindstilling(en)?\b", re.IGNORECASE)
 SENTENCES_PER_ITEM = 3
+# A single fact is one sentence; a second only when it too states what is asked.
+SLOT_SENTENCES = 2
 PRECEDENT_QUOTES = 2
-# "Hvor mange …, og hvornår …?" asks two things: each further question gets sentences of its own.
-FURTHER_QUESTION_RE = re.compile(
-    r"(,|\bog|\band)\s+(hvor|hvornår|hvem|hvad|hvilke[nt]?|hvordan|how|when|who|what|which)\b", re.IGNORECASE
-)
 SENTENCES_PER_FURTHER_QUESTION = 2
 DENSE_WEIGHT = 0.8
-ANSWER_TYPE_BONUS = 0.4
-AMOUNT_QUESTION_RE = re.compile(r"\b(hvor (mange|meget|stor|stort|store)|how (much|many)|beløb|antal)\b", re.IGNORECASE)
-WHEN_QUESTION_RE = re.compile(r"\b(hvornår|when|by when|dato)\b", re.IGNORECASE)
-WHO_QUESTION_RE = re.compile(r"\b(hvem|who)\b", re.IGNORECASE)
-NUMBER_RE = re.compile(r"\d")
-# Two capitalised words in a row, as in "Gitte Kirkegaard"; institutions ("Region Syddanmark") are told apart below.
-PERSON_RE = re.compile(r"\b([A-ZÆØÅ][a-zæøåéü]+) ((?:[A-ZÆØÅ]\. )?[A-ZÆØÅ][a-zæøåéü]+)\b")
-INSTITUTION_WORDS = frozenset([
-    "region", "syddanmark", "kommune", "kommunes", "danmark", "erhvervshus", "socialtilsyn", "fælleskommunalt",
-    "syddansk", "børnehus", "kkr", "kl",
-])
-DATE_RE = re.compile(rf"\b\d{{1,2}}\. ({'|'.join(MONTHS)})|\b(19|20)\d\d\b", re.IGNORECASE)
+# A sentence stating the asked type beside the subject outranks any sentence that does not.
+SLOT_BONUS = 1.0
+YEAR_BONUS = 0.3
+# A neighbouring sentence that carries half the subject puts the next one beside it ("… to repræsentanter til
+# samarbejdsudvalget." followed by the sentence that names them).
+NEIGHBOUR_OVERLAP = 0.5
 
 
 class Candidate(NamedTuple):
@@ -63,6 +58,12 @@ class Candidate(NamedTuple):
 
     text: str
     section: str
+
+
+class Scored(NamedTuple):
+    score: float
+    index: int
+    candidate: Candidate
 
 
 def quotable_sentences(retriever: HybridRetriever, item: RetrievedItem) -> list[Candidate]:
@@ -93,18 +94,80 @@ def _quotable(sentence: str) -> bool:
     return bool(SENTENCE_END_RE.search(sentence)) or len(sentence.split()) > HEADING_MAX_WORDS
 
 
+def slot_sentences(
+    retriever: HybridRetriever,
+    item: RetrievedItem,
+    part: Part,
+    wanted: set[str] | frozenset[str],
+    known_names: tuple[str, ...] = (),
+    exclude: frozenset[str] = frozenset(),
+    lexical: bool = True,
+) -> list[Scored]:
+    """The item's sentences that state what a typed question asks (a name, a figure, a date) beside its subject,
+    best first; empty when none does, which is the evidence for "det fremgår ikke".
+
+    Beside the subject: the sentence, or the one before or after it in the same
+    section, shares the subject's words, and the section names every name the
+    question uses ("Nyt OUH" next to the amount, not in another section).
+    """
+    candidates = quotable_sentences(retriever, item)
+    if not candidates:
+        return []
+    lowercase = retriever.lowercase_words()
+    dense = _relative(sentence_similarities(retriever.embed_model, part.text, [c.text for c in candidates]))
+    overlap = [coverage(wanted, stems(c.text)) for c in candidates]
+    sections = {c.section: " ".join([item.title, *(o.text for o in candidates if o.section == c.section)])
+                for c in candidates}
+    scored = []
+    for index, candidate in enumerate(candidates):
+        if candidate.text in exclude:
+            continue
+        if not states(part.answer_type, candidate.text, lowercase, known_names, part.unit):
+            continue
+        if lexical and not _beside_subject(index, candidates, overlap) and dense[index] < 1.0:
+            continue
+        if not all(mentions(name, sections[candidate.section]) for name in known_names):
+            continue
+        score = overlap[index] + DENSE_WEIGHT * dense[index] + SLOT_BONUS
+        if part.years and any(str(year) in candidate.text for year in part.years):
+            score += YEAR_BONUS
+        scored.append(Scored(score, index, candidate))
+    return sorted(scored, key=lambda s: (-s.score, s.index))
+
+
+def _beside_subject(index: int, candidates: list[Candidate], overlap: list[float]) -> bool:
+    if overlap[index] > 0:
+        return True
+    section = candidates[index].section
+    return any(
+        0 <= near < len(candidates) and candidates[near].section == section and overlap[near] >= NEIGHBOUR_OVERLAP
+        for near in (index - 1, index + 1)
+    )
+
+
+def lead_quotes(slots: list[Scored]) -> list[tuple[str, str]]:
+    """The sentence that carries the answer, and a second that also states it, in document order."""
+    keep = [slots[0]]
+    for scored in slots[1:SLOT_SENTENCES + 2]:
+        if len(keep) >= SLOT_SENTENCES:
+            break
+        if not _same_content(scored.candidate.text, keep[0].candidate.text):
+            keep.append(scored)
+    return [(s.candidate.text, s.candidate.section) for s in sorted(keep, key=lambda s: s.index)]
+
+
 def precedent_quotes(
-    retriever: HybridRetriever, item: RetrievedItem, question: str, wanted: set[str]
+    retriever: HybridRetriever, item: RetrievedItem, question: str, wanted: set[str] | frozenset[str]
 ) -> list[tuple[str, str]]:
     """What one meeting did with the topic: its decision (minutes only) and the sentence nearest the question.
 
     An agenda has no decision, so its line quotes the two sentences nearest the question instead.
     """
-    quotes = best_sentences(retriever, item, question, wanted, decision=True, limit=1, typed=False)
+    quotes = best_sentences(retriever, item, question, wanted, decision=True, limit=1)
     for limit in range(1, PRECEDENT_QUOTES + 1):  # best first: the quotes come back in document order
         if len(quotes) >= PRECEDENT_QUOTES:
             break
-        for quote in best_sentences(retriever, item, question, wanted, decision=False, limit=limit, typed=False):
+        for quote in best_sentences(retriever, item, question, wanted, decision=False, limit=limit):
             if len(quotes) < PRECEDENT_QUOTES and not any(_same_content(quote[0], kept) for kept, _ in quotes):
                 quotes.append(quote)
     return quotes
@@ -114,35 +177,29 @@ def best_sentences(
     retriever: HybridRetriever,
     item: RetrievedItem,
     question: str,
-    wanted: set[str],
+    wanted: set[str] | frozenset[str],
     decision: bool,
     limit: int | None = None,
-    typed: bool = True,
 ) -> list[tuple[str, str]]:
-    """The item's sentences that answer best, in document order, with their section.
-
-    ``typed``: favour sentences holding what the question asks for (a date for
-    "hvornår"). Not for a history, whose dates are the meetings' own.
-    """
+    """The item's sentences that answer best, in document order, with their section."""
     if limit is None:
         limit = sentence_budget(question)
-    candidates = quotable_sentences(retriever, item)
-    if not candidates:
+    pool = quotable_sentences(retriever, item)
+    if not pool:
         return []
-    pool = candidates
-    decided = _decision_sections(candidates) if decision else set()
+    decided = _decision_sections(pool) if decision else set()
     dense = _relative(sentence_similarities(retriever.embed_model, question, [c.text for c in pool]))
     scores = [
         _sentence_score(candidate.text, candidate.section, wanted, decided, _position(pool, index))
-        + DENSE_WEIGHT * dense[index] + (_answer_type_bonus(question, candidate.text) if typed else 0.0)
+        + DENSE_WEIGHT * dense[index]
         for index, candidate in enumerate(pool)
     ]
     ranked = sorted(range(len(pool)), key=lambda index: (-scores[index], index))
-    decision = [index for index in ranked if pool[index].section in decided]
+    decision_indices = [index for index in ranked if pool[index].section in decided]
     keep: list[int] = []
-    if 1 < limit and sum(len(pool[index].text.split()) for index in decision) <= WHOLE_DECISION_WORDS:
-        keep = decision  # a short decision is quoted whole rather than cut to its best parts
-        limit = max(limit, len(decision))
+    if 1 < limit and sum(len(pool[index].text.split()) for index in decision_indices) <= WHOLE_DECISION_WORDS:
+        keep = decision_indices  # a short decision is quoted whole rather than cut to its best parts
+        limit = max(limit, len(decision_indices))
     for index in ranked:
         if len(keep) >= limit:
             break
@@ -198,38 +255,6 @@ def _relative(values: list[float]) -> list[float]:
     return [(v - low) / (high - low) if high > low else 0.0 for v in values]
 
 
-def states_what_is_asked(question: str, sentence: str) -> bool:
-    """Whether the sentence holds the kind of thing the question asks for (a number, a date, a name)."""
-    return _answer_type_bonus(question, sentence) > 0
-
-
-def asks_for_figure(question: str) -> bool:
-    """A date or an amount: answers that a sentence either states or does not ("who" is too loose to tell)."""
-    return bool(AMOUNT_QUESTION_RE.search(question) or WHEN_QUESTION_RE.search(question))
-
-
-def is_who_question(question: str) -> bool:
-    return bool(WHO_QUESTION_RE.search(question))
-
-
-def _answer_type_bonus(question: str, sentence: str) -> float:
-    """A "how many" question is answered by a sentence with a number, a "when" by a date, a "who" by a name."""
-    if AMOUNT_QUESTION_RE.search(question) and NUMBER_RE.search(sentence):
-        return ANSWER_TYPE_BONUS
-    if WHEN_QUESTION_RE.search(question) and DATE_RE.search(sentence):
-        return ANSWER_TYPE_BONUS
-    if WHO_QUESTION_RE.search(question) and _names_a_person(sentence):
-        return ANSWER_TYPE_BONUS
-    return 0.0
-
-
-def _names_a_person(sentence: str) -> bool:
-    return any(
-        not {first.lower(), last.lower().split()[-1]} & INSTITUTION_WORDS
-        for first, last in PERSON_RE.findall(sentence[1:])
-    )
-
-
 def _position(pool: list[Candidate], index: int) -> int:
     """How many sentences of the same section come before this one."""
     section = pool[index].section
@@ -248,7 +273,8 @@ def _decision_sections(candidates: list[Candidate]) -> set[str]:
     return {"Beslutning", "Indstilling"} if any(APPROVES_PROPOSAL_RE.search(t) for t in decision) else {"Beslutning"}
 
 
-def _sentence_score(text: str, section: str, wanted: set[str], decided: set[str], position: int) -> float:
+def _sentence_score(text: str, section: str, wanted: set[str] | frozenset[str], decided: set[str],
+                    position: int) -> float:
     """Overlap with the question, plus what minutes put first: the decision sentence itself.
 
     For a decision question the decision's own sections outrank everything, so

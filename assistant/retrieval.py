@@ -23,12 +23,7 @@ BM25_TOP_K = 40
 FUSED_TOP_K = 80
 RRF_K = 60
 CHUNKS_PER_ITEM = 3
-# What a question asks when the answer is the item's Beslutning: the decision, the outcome, who was appointed.
-DECISION_WORDS = re.compile(
-    r"\b(besluttet|beslutte|beslutning\w*|besluttede|vedtaget|vedtog|godkendt\w*|konklusion\w*|skete|udfald\w*"
-    r"|udpegede|udpeget|opfordrede|bakkede|fulgte|decided?|decision|outcome|approved?|appointed)\b",
-    re.IGNORECASE,
-)
+# A decision question (read by assistant.question) lifts Beslutning sections: the minutes record decisions there.
 DECISION_BOOST = 1.25
 # An item from the period a question names ("i 2021") outranks a similar one from another.
 PERIOD_BOOST = 1.3
@@ -106,15 +101,6 @@ class ItemSection:
     page: int | None
 
 
-# "Hvad pegede KKR på …?", "Hvordan stillede KKR Syddanmark sig …?": KKR as the one acting asks what it did,
-# and the minutes record that in the Beslutning.
-KKR_ACTS_RE = re.compile(r"^\s*(hvad|hvordan|hvem|hvilke[nt]?(\s+\w+)?)\s+\w+\s+(kkr|rådet)\b", re.IGNORECASE)
-
-
-def is_decision_question(question: str) -> bool:
-    return bool(DECISION_WORDS.search(question) or KKR_ACTS_RE.search(question))
-
-
 class HybridRetriever:
     """Dense + BM25 over the Chroma index; one instance per process, shared read-only.
 
@@ -140,7 +126,7 @@ class HybridRetriever:
         self._sections: dict[tuple[str, str], list[ItemSection]] = {}
         self._meetings: list[dict] = []
         self._bm25_cache: dict[frozenset[str] | None, object] = {}
-        self._stem_statistics: tuple[frozenset[str], dict[str, float]] | None = None
+        self._stem_statistics: tuple[frozenset[str], dict[str, float], frozenset[str]] | None = None
         self.refresh()
 
     def refresh(self) -> None:
@@ -173,6 +159,10 @@ class HybridRetriever:
         """The meetings in the index: source, date, type, in date order (unknown dates last)."""
         return list(self._meetings)
 
+    def committees(self) -> tuple[str, ...]:
+        """The committees whose meetings are in the index, for questions that name one."""
+        return tuple(dict.fromkeys(m["committee"] for m in self._meetings if m.get("committee")))
+
     def allowed_sources(self, filters: Filters) -> frozenset[str] | None:
         """Filters reduce to the set of meetings they admit; None means no filter."""
         if filters.is_empty():
@@ -180,7 +170,7 @@ class HybridRetriever:
         return frozenset(m["source"] for m in self.sources() if meeting_matches(m, filters))
 
     def retrieve_chunks(self, question: str, filters: Filters = NO_FILTERS, mode: str = "hybrid",
-                        top_k: int = FUSED_TOP_K) -> list[RetrievedChunk]:
+                        top_k: int = FUSED_TOP_K, decision: bool = False) -> list[RetrievedChunk]:
         allowed = self.allowed_sources(filters)
         if allowed is not None and not allowed:
             return []
@@ -192,15 +182,16 @@ class HybridRetriever:
             bm25 = self._bm25(allowed)
             rankings["bm25"] = bm25.retrieve(question) if bm25 is not None else []
         chunks = reciprocal_rank_fusion(rankings)[:top_k]
-        if is_decision_question(question):
+        if decision:
             for chunk in chunks:
                 if chunk.section == "Beslutning":
                     chunk.score *= DECISION_BOOST
         return sorted(chunks, key=lambda c: c.score, reverse=True)
 
     def retrieve(self, question: str, filters: Filters = NO_FILTERS, mode: str = "hybrid",
-                 top_items: int = 10, prefer: tuple[date, date] | None = None) -> list[RetrievedItem]:
-        items = group_by_item(self.retrieve_chunks(question, filters, mode))
+                 top_items: int = 10, prefer: tuple[date, date] | None = None,
+                 decision: bool = False) -> list[RetrievedItem]:
+        items = group_by_item(self.retrieve_chunks(question, filters, mode, decision=decision))
         if prefer is not None:
             period = Filters(date_from=prefer[0], date_to=prefer[1])
             inside = {m["source"] for m in self.sources() if meeting_matches(m, period)}
@@ -229,18 +220,28 @@ class HybridRetriever:
         the same: one item's rare compound ("udgiftspres") must not outweigh the rest of the question."""
         return self._stems()[1]
 
-    def _stems(self) -> tuple[frozenset[str], dict[str, float]]:
-        """The vocabulary and each stem's rarity, from one pass that stems every item once."""
+    def lowercase_words(self) -> frozenset[str]:
+        """Every word the material writes in lower case somewhere: common nouns, not names.
+
+        Danish capitalises names only, so a capitalised word never written in lower
+        case ("Bjerregaard") is a name, and one that is ("Region") is not.
+        """
+        return self._stems()[2]
+
+    def _stems(self) -> tuple[frozenset[str], dict[str, float], frozenset[str]]:
+        """The vocabulary, each stem's rarity and the lower-case words, from one pass over every item."""
         with self._lock:
             if self._stem_statistics is None:
                 stemmer = danish_stemmer()
                 frequency: Counter[str] = Counter()
+                lowercase: set[str] = set()
                 for nodes in self._items.values():
-                    words = {word for node in nodes for word in WORD_RE.findall(node.get_content().lower())}
-                    frequency.update(set(stemmer.stemWords(sorted(words))))
+                    raw = {word for node in nodes for word in WORD_RE.findall(node.get_content())}
+                    lowercase.update(word for word in raw if word.islower())
+                    frequency.update(set(stemmer.stemWords(sorted({word.lower() for word in raw}))))
                 count = max(len(self._items), 1)
                 rarity = {stem: math.log(count / max(df, RARE_ITEMS)) for stem, df in frequency.items()}
-                self._stem_statistics = (frozenset(frequency), rarity)
+                self._stem_statistics = (frozenset(frequency), rarity, frozenset(lowercase))
             return self._stem_statistics
 
     def _bm25(self, allowed: frozenset[str] | None):

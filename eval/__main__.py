@@ -1,10 +1,11 @@
-"""``python -m eval [--golden FILE] [--json OUT] [--check] [--no-baseline]``.
+"""``python -m eval [--golden FILE] [--json OUT] [--check] [--no-baseline] [--calibrate]``.
 
 Builds (or updates) the index of the bundled corpus, scores a question set
 (eval/golden.jsonl unless --golden names another, e.g. eval/holdout.jsonl),
 prints one table, writes its report (eval/report.md, eval/report-holdout.md),
 and with --check exits 1 when a figure falls below that set's floors in
-eval/thresholds.json.
+eval/thresholds.json. ``--calibrate`` scores eval/golden.jsonl only and
+prints the sweep the relevance thresholds were chosen by (eval/calibrate.py).
 """
 
 from __future__ import annotations
@@ -23,7 +24,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", type=Path, default=None, help="write the figures and per-question results here")
     parser.add_argument("--check", action="store_true", help="fail when a figure is below the set's thresholds")
     parser.add_argument("--no-baseline", action="store_true", help="skip the llama-index quick-start baseline")
+    parser.add_argument("--calibrate", action="store_true",
+                        help="print the relevance-threshold sweep over eval/golden.jsonl (no other set is used)")
     args = parser.parse_args(argv)
+    if args.calibrate:
+        args.golden, args.no_baseline = None, True
 
     from assistant.retrieval import HybridRetriever
     from eval.quickstart import QuickstartBaseline
@@ -47,6 +52,13 @@ def main(argv: list[str] | None = None) -> int:
     results = evaluate(load_golden(golden), retriever, baseline)
     summary = summarise(results)
     print(format_summary(summary))
+    if args.calibrate:
+        from assistant import relevance
+        from eval.calibrate import format_sweep, sweep
+
+        current = (relevance.DENSE_STRONG, relevance.DENSE_MIN, relevance.LEXICAL_MIN)
+        print()
+        print(format_sweep(sweep(results, current), current))
     write_report(summary, results, report_path(golden), golden)
     if args.json:
         payload = {"summary": summary, "results": [r.__dict__ for r in results]}

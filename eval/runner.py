@@ -29,7 +29,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from assistant.question import plan_search
+from assistant.question import analyse, plan_search
 from assistant.retrieval import HybridRetriever
 from assistant.service import ask
 
@@ -62,6 +62,7 @@ class QuestionResult:
     seconds: float = 0.0
     dense: float = 0.0
     lexical: float = 0.0
+    english: bool = False
 
 
 def load_golden(path: Path = GOLDEN) -> list[dict]:
@@ -79,8 +80,10 @@ def evaluate(golden: list[dict], retriever: HybridRetriever, baseline=None) -> l
         result = QuestionResult(row["id"], row.get("kind", ""), bool(row["answerable"]), gold,
                                 key_facts=list(row.get("key_facts", [])))
         plan = plan_search(row["question"])
+        analysis = analyse(row["question"])
+        decision, result.english = analysis.decision, analysis.english
         for mode in ("bm25", "dense", "hybrid"):
-            found = retriever.retrieve(row["question"], plan.filters, mode=mode, prefer=plan.prefer)
+            found = retriever.retrieve(row["question"], plan.filters, mode=mode, prefer=plan.prefer, decision=decision)
             result.ranks[mode] = [item.key for item in found]
         started = time.perf_counter()
         answer = ask(row["question"], retriever=retriever, use_llm=False)

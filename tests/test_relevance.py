@@ -1,31 +1,40 @@
-"""Which words of a question name something the answer must mention."""
+"""Which words of a question name something the answer must mention, and how the material is searched for them."""
 
 from __future__ import annotations
 
 import pytest
 
-from assistant.relevance import coverage, is_english, mentions, specific_terms
+from assistant.question import is_english, specific_terms
+from assistant.relevance import coverage, mentions
+
+COMMITTEE_WORDS = frozenset({"kkr", "syddanmark", "syddanmarks"})
 
 
 @pytest.mark.parametrize(
     ("question", "terms"),
     [
-        ("Hvor mange SOSU-lærepladser fik Odense Kommune tildelt for 2026?", ["SOSU", "Odense", "2026"]),
+        ("Hvor mange SOSU-lærepladser fik Odense Kommune tildelt for 2026?",
+         ["SOSU-lærepladser", "Odense", "Kommune", "2026"]),
         ("Hvor stort var Børnehus Syds budget for 2019?", ["Børnehus", "Syds", "2019"]),
         ("Hvad blev der besluttet om botilbud?", []),  # the capital of the first word is the sentence's
         ("OUH: hvornår åbner det?", ["OUH"]),  # an acronym first is still a name
         ("Hvad skete der i KKR Syddanmark i november 2023?", ["2023"]),  # committee and month say nothing
-        ("Hvad koster 40 pladser i Region Syddanmark?", []),  # a count is not a year
+        ("Hvad koster 40 pladser i Region Syddanmark?", ["Region"]),  # a count is not a year
         ("What did KKR decide about Odense in 2021?", []),  # English: Danish capitalisation rules do not apply
     ],
 )
 def test_specific_terms(question: str, terms: list[str]) -> None:
-    assert specific_terms(question) == terms
+    assert specific_terms(question, COMMITTEE_WORDS) == terms
 
 
 def test_a_genitive_name_is_found_without_its_s() -> None:
     assert mentions("Syds", "Status 2019 Børnehus Syd")
     assert not mentions("Odense", "Esbjerg og Vejle")
+
+
+def test_a_hyphenated_name_is_found_in_its_inflected_compound() -> None:
+    assert mentions("SOSU-lærepladser", "fordeling af lærepladser på SOSU-området")
+    assert not mentions("SOSU-lærepladser", "fordeling af SOSU-elever")
 
 
 def test_danish_words_that_look_english_do_not_make_a_question_english() -> None:

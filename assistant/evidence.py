@@ -1,0 +1,143 @@
+"""What a sentence of the minutes states: a person, an amount, a date, a reason, a list.
+
+The answerer leads with the sentence that holds what the question asks for,
+and refuses when no sentence about the subject holds it. The shapes are those
+of Danish text and of KL's minutes: amounts are digits with a unit ("18,9 mio.
+kr.", "532 pladser") or a number word, dates are "21. november 2023",
+"21-11-2023", "uge 12" or a year, people are written "Jacob Bjerregaard (A)".
+A person's name is told from an institution's by the material itself: a word
+that the minutes also write in lower case ("Region", "Kommune", "Erhvervshus")
+is a common noun, not a name.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Collection
+
+from assistant.question import MONTHS, NUMBER_WORDS, AnswerType
+
+_MONTH = "|".join(MONTHS)
+DAY_MONTH_RE = re.compile(rf"\b\d{{1,2}}\.\s*({_MONTH})\b", re.IGNORECASE)
+NUMERIC_DATE_RE = re.compile(r"\b\d{1,2}[-./]\d{1,2}[-./](?:\d{4}|\d{2})\b")
+MONTH_YEAR_RE = re.compile(rf"\b({_MONTH})\s+(?:19|20)\d\d\b", re.IGNORECASE)
+WEEK_RE = re.compile(r"\b(uge|kvartal|halvår|primo|medio|ultimo|årsskiftet)\b", re.IGNORECASE)
+YEAR_RE = re.compile(r"(?<![\w.,-])(?:19|20)\d\d(?![\d.,]\d)")
+# Numbers that are no amount: case numbers, item and section references, law numbers, dates, years.
+REFERENCE_RE = re.compile(
+    r"\b[A-ZÆØÅ]{2,}-\d[\d-]*|\b(?:punkt|pkt\.|nr\.|§+|stk\.|kapitel|bilag|side|lov)\s*\d[\d.]*|"
+    r"\b\d{1,2}[-./]\d{1,2}[-./]\d{2,4}\b|\b\d{1,2}\.\s*(?:" + _MONTH + r")\b",
+    re.IGNORECASE,
+)
+NUMBER_RE = re.compile(r"(?<![\w])\d[\d.,]*(?:\s*%)?")
+NUMBER_WORD_RE = re.compile(rf"\b({'|'.join(sorted(NUMBER_WORDS - {'en', 'et'}))})\b", re.IGNORECASE)
+# Causal and final connectives of Danish and English.
+REASON_RE = re.compile(
+    r"\b(fordi|idet|derfor|således at|med henblik på|for at|skyldes|på grund af|begrundet|begrundelse\w*|årsag\w*"
+    r"|because|since|in order to|due to)\b",
+    re.IGNORECASE,
+)
+CAPITALISED_RE = re.compile(r"\b[A-ZÆØÅ][a-zæøåéüö]+(?:-[A-ZÆØÅ][a-zæøåéüö]+)?\b")
+# Danish party letters after a politician's name: "(A)", "(V)", "(SF)", "(K)".
+PARTY_RE = re.compile(r"\b([A-ZÆØÅ][a-zæøåéüö]+)\s*\([A-ZÆØÅ]\)")
+BULLET_RE = re.compile(r"^[–•-]\s")
+
+
+MONEY_RE = re.compile(r"\d[\d.,]*\s*(?:mio\.|mia\.|millioner|milliarder|tusind)?\s*(?:kr\.|kroner|DKK)|\bkr\.\s*\d",
+                      re.IGNORECASE)
+SHARE_RE = re.compile(r"\d[\d.,]*\s*(?:%|pct\.?|procent)", re.IGNORECASE)
+
+
+def states(
+    answer_type: AnswerType,
+    sentence: str,
+    lowercase_words: Collection[str] = (),
+    known_names: Collection[str] = (),
+    unit: str = "",
+) -> bool:
+    """Whether the sentence holds the kind of thing ``answer_type`` asks for, in the asked unit.
+
+    ``known_names``: names the question itself uses (and the committee's own):
+    they are the subject, so they do not answer "hvem". ``unit``: a cost is
+    answered by kroner, a share by a percentage, not by any figure.
+    """
+    if answer_type == AnswerType.AMOUNT:
+        if unit == "money":
+            return bool(MONEY_RE.search(sentence))
+        if unit == "share":
+            return bool(SHARE_RE.search(sentence))
+        return has_amount(sentence)
+    if answer_type == AnswerType.DATE:
+        return has_date(sentence)
+    if answer_type == AnswerType.PERSON:
+        return bool(people(sentence, lowercase_words, known_names))
+    if answer_type == AnswerType.REASON:
+        return bool(REASON_RE.search(sentence))
+    if answer_type == AnswerType.LIST:
+        return sentence.endswith(":") or bool(BULLET_RE.match(sentence)) or sentence.count(",") >= 2
+    return False
+
+
+def has_amount(sentence: str) -> bool:
+    """A figure that is not a year, a date or a reference ("punkt 2.3", "SAG-2023-04719")."""
+    text = REFERENCE_RE.sub(" ", sentence)
+    for match in NUMBER_RE.finditer(text):
+        number = match[0].rstrip(".,")
+        if YEAR_RE.fullmatch(number) and not _unit_follows(text, match.end()):
+            continue
+        if number:
+            return True
+    return bool(NUMBER_WORD_RE.search(text))
+
+
+def _unit_follows(text: str, end: int) -> bool:
+    """"2025 kr." is an amount, "i 2025" a year."""
+    return bool(re.match(r"\s*(kr\.|mio\.|mia\.|pct\.|%|procent|stk\.|pladser|personer|timer)", text[end:end + 12]))
+
+
+def has_date(sentence: str) -> bool:
+    return bool(
+        DAY_MONTH_RE.search(sentence) or NUMERIC_DATE_RE.search(sentence) or MONTH_YEAR_RE.search(sentence)
+        or YEAR_RE.search(sentence) or WEEK_RE.search(sentence)
+    )
+
+
+def people(sentence: str, lowercase_words: Collection[str], known_names: Collection[str] = ()) -> list[str]:
+    """The people a sentence names: a run of capitalised words that starts and ends with a name word, or one
+    name word with a party letter after it.
+
+    A name word is capitalised and never written in lower case in the material
+    ("Bjerregaard"); a common noun may stand inside a name ("Tina Skov Larsen")
+    but not at its ends, so "Region Syddanmark" and "Odense Kommune" are no people.
+    Names the question already uses are the subject, not the answer.
+    """
+    known = {word.lower() for name in known_names for word in re.findall(r"\w+", name)}
+
+    def name_word(word: str) -> bool:
+        return word.lower() not in lowercase_words and word.lower() not in known
+
+    found: list[str] = []
+    for run in _capitalised_runs(sentence):
+        while run and not name_word(run[0]):
+            run = run[1:]
+        while run and not name_word(run[-1]):
+            run = run[:-1]
+        if len(run) >= 2:
+            found.append(" ".join(run))
+    for match in PARTY_RE.finditer(sentence):
+        if name_word(match[1]) and not any(match[1] in name for name in found):
+            found.append(match[1])
+    return found
+
+
+def _capitalised_runs(sentence: str) -> list[list[str]]:
+    """Capitalised words that follow each other with nothing but a space between them."""
+    runs: list[list[str]] = []
+    previous_end = -2
+    for match in CAPITALISED_RE.finditer(sentence):
+        if runs and sentence[previous_end:match.start()].strip() == "":
+            runs[-1].append(match[0])
+        else:
+            runs.append([match[0]])
+        previous_end = match.end()
+    return runs

@@ -1,0 +1,306 @@
+"""Answer policy: which items and sentences answer each part of a question, and when to refuse.
+
+A wrong answer is worse than none, so every part is answered only on
+evidence: the items must be about the subject (assistant.relevance), name the
+question's names and years (in their text or as their meeting's date), and,
+for a question that asks for a person, an amount or a date, hold a sentence
+that states one beside the subject. A meeting the question names must exist.
+Otherwise the part is refused, saying why and naming what lies nearest. The
+Danish wording is assistant.answer's; this module only decides.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from datetime import date
+
+from assistant.question import (
+    MONTHS,
+    Part,
+    QuestionAnalysis,
+    SearchPlan,
+    analyse,
+    plan_search,
+    subject_stems,
+)
+from assistant.quotes import best_sentences, lead_quotes, precedent_quotes, slot_sentences
+from assistant.relevance import Relevance, coverage, judge_relevance, mentions, stems, unknown_words
+from assistant.retrieval import Filters, HybridRetriever, RetrievedItem, group_by_item
+from settings import get_settings
+
+MAX_ITEMS = 2
+# A typed question looks for the sentence stating its answer in this many of the best items.
+SLOT_ITEMS = 3
+MAX_PRECEDENT_ITEMS = 8
+# Items quoted beside the best one must be nearly as good a match; so must the best item naming the question's names.
+SECONDARY_ITEM_RATIO = 0.8
+PRECEDENT_ITEM_RATIO = 0.4
+PRECEDENT_MIN_COVERAGE = 0.6
+# Share of the question's content words the material never uses at which it is about something else.
+UNKNOWN_SHARE = 0.5
+TOP_ITEMS = 10
+
+
+@dataclass
+class Use:
+    """One item an answer draws on, with the sentences it quotes (none for an item named only as related)."""
+
+    item: RetrievedItem
+    quotes: list[tuple[str, str]]
+    related_only: bool = False
+
+
+@dataclass
+class Refusal:
+    """Why a part could not be answered: the kind, and the words or meetings that show it."""
+
+    kind: str  # unrelated | unknown | missing | unstated | no_meeting | no_participants | agenda_only
+    words: list[str] = field(default_factory=list)
+    meetings: list[dict] = field(default_factory=list)
+
+
+@dataclass
+class PartOutcome:
+    part: Part
+    uses: list[Use]
+    retrieved: list[RetrievedItem]
+    refusal: Refusal | None = None
+    history: bool = False
+    decision: bool = False
+    relevance: Relevance | None = None
+
+    @property
+    def refused(self) -> bool:
+        return self.refusal is not None
+
+
+@dataclass
+class Outcome:
+    analysis: QuestionAnalysis
+    parts: list[PartOutcome]
+
+    @property
+    def refused(self) -> bool:
+        return all(part.refused for part in self.parts)
+
+    @property
+    def retrieved(self) -> list[RetrievedItem]:
+        seen: dict[tuple[str, str], RetrievedItem] = {}
+        for part in self.parts:
+            for item in part.retrieved:
+                seen.setdefault(item.key, item)
+        return list(seen.values())
+
+
+def decide(retriever: HybridRetriever, question: str, plan: SearchPlan) -> Outcome:
+    """Analyse the question and decide, part by part, what answers it."""
+    config = get_settings()
+    analysis = analyse(question, retriever.committees(), config.committee)
+    filters = plan.filters
+    if analysis.committee and not filters.sources:
+        filters = _within_committee(retriever, filters, analysis.committee)
+        plan = SearchPlan(filters, plan.prefer, plan.period_from_question)
+    if plan.period_from_question and not retriever.allowed_sources(plan.filters):
+        missing = _missing_meeting(retriever, analysis, plan)
+        if missing is not None:
+            return Outcome(analysis, [missing])
+        plan = plan.softened()
+    parts: list[PartOutcome] = []
+    for part in analysis.parts:
+        used = frozenset(text for done in parts for use in done.uses for text, _ in use.quotes)
+        parts.append(_decide_part(retriever, analysis, part, plan, used))
+    return Outcome(analysis, parts)
+
+
+def _within_committee(retriever: HybridRetriever, filters: Filters, committee: str) -> Filters:
+    """A question naming one of the index's committees ("Hvad besluttede Teknisk Udvalg …") searches its meetings."""
+    sources = tuple(m["source"] for m in retriever.sources() if m.get("committee") == committee)
+    return replace(filters, sources=sources or filters.sources)
+
+
+def _missing_meeting(retriever: HybridRetriever, analysis: QuestionAnalysis, plan: SearchPlan) -> PartOutcome | None:
+    """A meeting the question names that the material does not hold: refused, with the meetings nearest in time.
+
+    Not when the material itself speaks of that day ("næste møde den 5. februar
+    2024") and the question does not ask for a decision: then it is about what the minutes say of that day.
+    """
+    named = list(analysis.meeting_dates) or [date(year, month, 15) for year, month in analysis.meeting_months]
+    if not named:
+        return None
+    softened = plan.softened()
+    items = retriever.retrieve(analysis.text, softened.filters, top_items=TOP_ITEMS, prefer=softened.prefer,
+                               decision=analysis.decision)
+    # A decision stands in the meeting's own minutes: that the day is mentioned elsewhere does not hold it.
+    if not analysis.decision and any(
+        _speaks_of(retriever, item, day, bool(analysis.meeting_dates)) for item in items for day in named
+    ):
+        return None
+    meetings = [m for m in retriever.sources() if m.get("meeting_date")]
+    nearest = sorted(meetings, key=lambda m: abs((date.fromisoformat(m["meeting_date"]) - named[0]).days))[:2]
+    undated = [m for m in retriever.sources() if not m.get("meeting_date")]
+    part = analysis.parts[0]
+    return PartOutcome(part, [], items, Refusal("no_meeting", meetings=[*nearest, *undated]))
+
+
+def _speaks_of(retriever: HybridRetriever, item: RetrievedItem, day: date, exact: bool) -> bool:
+    text = _item_text(retriever, item).lower()
+    month = list(MONTHS)[day.month - 1]
+    if exact:
+        return f"{day.day}. {month} {day.year}" in text or f"{day.day:02d}-{day.month:02d}-{day.year}" in text
+    return f"{month} {day.year}" in text
+
+
+def _decide_part(retriever: HybridRetriever, analysis: QuestionAnalysis, part: Part, plan: SearchPlan,
+                 used: frozenset[str] = frozenset()) -> PartOutcome:
+    """One part: retrieve, check the evidence, choose what to quote. ``used``: sentences earlier parts quoted."""
+    if part.search != analysis.text:  # one question of two periods: each part prefers its own
+        own = plan_search(part.search, plan.filters)
+        plan = own if own.prefer or own.filters != plan.filters else plan
+    mode = "dense" if analysis.english else "hybrid"
+    items = retriever.retrieve(part.search, plan.filters, mode=mode, top_items=TOP_ITEMS, prefer=plan.prefer,
+                               decision=analysis.decision)
+    outcome = PartOutcome(part, [], items, history=analysis.history, decision=analysis.decision)
+    if analysis.attendance and not analysis.multipart:
+        return _attendance(retriever, outcome, plan)
+    relevance = judge_relevance(analysis.subject, items, analysis.english)
+    outcome.relevance = relevance
+    if not relevance.relevant:
+        outcome.refusal = Refusal("unrelated")
+        return outcome
+    own_names = frozenset(w.lower() for c in (get_settings().committee, *retriever.committees()) for w in c.split())
+    unknown = [] if analysis.english else unknown_words(analysis.text, retriever.vocabulary(), own_names)
+    if unknown and len(unknown) >= UNKNOWN_SHARE * max(len(relevance.wanted), 1):
+        outcome.refusal = Refusal("unknown", unknown)
+        return outcome
+    terms = [*analysis.names, *(str(year) for year in part.years)]
+    candidates = [item for item in items if _names_all(retriever, item, terms)]
+    if not candidates or candidates[0].score < items[0].score * SECONDARY_ITEM_RATIO:
+        missing = [t for t in terms if not any(_names_all(retriever, item, [t]) for item in items[:3])] or terms
+        outcome.refusal = Refusal("missing", missing)
+        return outcome
+    if analysis.history:
+        outcome.uses = _history(retriever, analysis, candidates, relevance)
+        return outcome
+    if part.slot:
+        return _typed(retriever, analysis, part, candidates, outcome, used)
+    chosen = _choose_items(candidates, relevance)
+    outcome.uses = [
+        Use(item, best_sentences(retriever, item, part.search, analysis.subject, analysis.decision))
+        for item in chosen
+    ]
+    if analysis.decision and all(use.item.doc_type == "dagsorden" for use in outcome.uses):
+        outcome.refusal = Refusal("agenda_only")  # the decision is not in the material; the agenda says so, cited
+    return outcome
+
+
+def _typed(retriever: HybridRetriever, analysis: QuestionAnalysis, part: Part, candidates: list[RetrievedItem],
+           outcome: PartOutcome, used: frozenset[str]) -> PartOutcome:
+    """Lead with the sentence that states the asked name, figure or date beside the subject; none is evidence
+    that the material does not say, and the nearest item is named as related."""
+    top = candidates[0].score
+    best: tuple[float, RetrievedItem, list] | None = None
+    wanted = subject_stems(part.text) or analysis.subject
+    for item in candidates[:SLOT_ITEMS]:
+        if item.score < top * SECONDARY_ITEM_RATIO:
+            break
+        slots = slot_sentences(retriever, item, part, wanted, analysis.names, used, lexical=not analysis.english)
+        if slots:
+            weighted = slots[0].score * item.score / top
+            if best is None or weighted > best[0]:
+                best = (weighted, item, slots)
+    if best is None:
+        outcome.refusal = Refusal("unstated", list(analysis.names))
+        outcome.uses = [Use(candidates[0], [], related_only=True)]
+        return outcome
+    _, item, slots = best
+    quotes = lead_quotes(slots)
+    if analysis.decision and item.doc_type != "dagsorden" and not any(s == "Beslutning" for _, s in quotes):
+        decision = best_sentences(retriever, item, part.search, analysis.subject, decision=True, limit=1)
+        quotes = sorted([*quotes, *decision], key=lambda q: _order(retriever, item, q[0]))
+    outcome.uses = [Use(item, quotes)]
+    return outcome
+
+
+def _order(retriever: HybridRetriever, item: RetrievedItem, sentence: str) -> int:
+    text = _item_text(retriever, item)
+    return text.find(sentence) if sentence in text else len(text)
+
+
+def _attendance(retriever: HybridRetriever, outcome: PartOutcome, plan: SearchPlan) -> PartOutcome:
+    """"Who attended" is answered from the meetings' participants lists, latest first: a list of names that
+    neither BM25 nor the embedding ties to the question's words."""
+    allowed = retriever.allowed_sources(plan.filters)
+    chunks = [
+        chunk for meeting in reversed(retriever.sources())
+        if allowed is None or meeting["source"] in allowed
+        for chunk in retriever.item_chunks(meeting["source"], "")
+    ]
+    lists = group_by_item(chunks)[:MAX_ITEMS]
+    if not lists:
+        outcome.refusal = Refusal("no_participants")
+        return outcome
+    outcome.uses = [Use(item, best_sentences(retriever, item, outcome.part.search, frozenset(), False))
+                    for item in lists]
+    return outcome
+
+
+def _names_all(retriever: HybridRetriever, item: RetrievedItem, terms: list[str]) -> bool:
+    """Whether the whole item, its meeting's date included, names every term: a year in a question names a
+    meeting at least as often as a year in the text."""
+    if not terms:
+        return True
+    text = f"{_item_text(retriever, item)} {item.meeting_date or ''} {year_of(item) or ''}"
+    return all(mentions(term, text) for term in terms)
+
+
+def _item_text(retriever: HybridRetriever, item: RetrievedItem) -> str:
+    """The whole item with its title, as one text."""
+    return " ".join([item.title, *(section.text for section in retriever.item_sections(item.source, item.item))])
+
+
+def year_of(item: RetrievedItem) -> int | None:
+    year = item.chunks[0].metadata.get("meeting_year") if item.chunks else None
+    return int(year) if year else None
+
+
+def _choose_items(items: list[RetrievedItem], relevance: Relevance) -> list[RetrievedItem]:
+    """The best item, and others nearly as good and about the subject."""
+    top = items[0]
+    chosen = [top]
+    for item in items[1:]:
+        if len(chosen) >= MAX_ITEMS:
+            break
+        if item.score >= top.score * SECONDARY_ITEM_RATIO and relevance.item_relevant(item):
+            chosen.append(item)
+    return chosen
+
+
+def _history(retriever: HybridRetriever, analysis: QuestionAnalysis, items: list[RetrievedItem],
+             relevance: Relevance) -> list[Use]:
+    """Every meeting whose item names most of the topic, in date order, a line each.
+
+    A near neighbour that shares only a word or two (another secretariat's
+    accounts) is left out; a meeting listed with its quote can be checked by
+    the reader, where a missing one cannot.
+    """
+    top = items[0].score
+    rarity = retriever.stem_rarity()
+    chosen = [
+        item for item in items
+        if item.score >= top * PRECEDENT_ITEM_RATIO and _names_topic(retriever, item, relevance.wanted, rarity)
+    ][:MAX_PRECEDENT_ITEMS] or items[:1]
+    chosen.sort(key=lambda i: (i.meeting_date or f"{year_of(i) or 9999}-99", i.source, item_order(i.item)))
+    return [Use(item, precedent_quotes(retriever, item, analysis.text, analysis.subject)) for item in chosen]
+
+
+def _names_topic(retriever: HybridRetriever, item: RetrievedItem, wanted: frozenset[str],
+                 rarity: dict[str, float]) -> bool:
+    """Whether the item names most of the question's words, counted one by one or weighted by rarity."""
+    found = stems(_item_text(retriever, item))
+    return max(coverage(wanted, found), coverage(wanted, found, rarity)) >= PRECEDENT_MIN_COVERAGE
+
+
+def item_order(number: str) -> tuple[int, ...]:
+    """"3.10" after "3.9"."""
+    return tuple(int(part) for part in number.split(".") if part.isdigit())
+

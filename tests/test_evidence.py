@@ -1,0 +1,50 @@
+"""What a sentence states, on made-up sentences: the shapes of Danish text and of KL's minutes."""
+
+from __future__ import annotations
+
+from assistant.evidence import has_amount, has_date, people, states
+from assistant.question import AnswerType
+
+# Words a material writes in lower case somewhere: common nouns, which are no names.
+LOWERCASE = frozenset({"region", "kommune", "skov", "udvalg", "borgmester", "byrådsmedlem", "formand"})
+
+
+def test_an_amount_is_a_figure_not_a_year_a_date_or_a_reference() -> None:
+    assert has_amount("Der er afsat 12,5 mio. kr. til projektet.")
+    assert has_amount("Skolen får 340 nye pladser.")
+    assert has_amount("Udvalget består af tre medlemmer.")
+    assert not has_amount("Planen gælder fra 2024.")
+    assert not has_amount("Sagen (SAG-2023-04719) blev behandlet under punkt 2.3 den 21. november.")
+    assert not has_amount("Mødet holdes den 5. februar.")
+
+
+def test_a_cost_is_answered_by_kroner_and_a_share_by_a_percentage() -> None:
+    assert states(AnswerType.AMOUNT, "Broen koster 80 mio. kr.", unit="money")
+    assert not states(AnswerType.AMOUNT, "Broen bliver 80 meter lang.", unit="money")
+    assert states(AnswerType.AMOUNT, "Andelen steg til 12 pct.", unit="share")
+    assert not states(AnswerType.AMOUNT, "Andelen steg med 12 elever.", unit="share")
+
+
+def test_a_date_has_one_of_the_danish_shapes() -> None:
+    assert has_date("Den nye plan træder i kraft 1. januar 2025.")
+    assert has_date("Fristen er 01-03-2024.")
+    assert has_date("Byggeriet starter i uge 12.")
+    assert has_date("Skolen åbner i 2026.")
+    assert not has_date("Skolen åbner, når byggeriet er færdigt.")
+
+
+def test_a_person_is_a_run_of_name_words_never_written_in_lower_case() -> None:
+    sentence = "Borgmester Hanne Skov Lund (A), Nordby Kommune, og Region Midtby deltog."
+    found = people(sentence, LOWERCASE)
+    assert "Hanne" in found[0]
+    assert not any("Kommune" in name or "Region" in name for name in found)
+
+
+def test_a_single_name_with_a_party_letter_is_a_person() -> None:
+    assert people("Formand Jensen (V) åbnede mødet.", LOWERCASE) == ["Jensen"]
+
+
+def test_names_the_question_uses_do_not_answer_who() -> None:
+    assert not people("Peter Holm leder Holm Huset.", LOWERCASE, known_names=("Peter Holm", "Holm Huset"))
+    assert states(AnswerType.PERSON, "Udvalget valgte Peter Holm.", LOWERCASE)
+    assert not states(AnswerType.PERSON, "Udvalget valgte en ny formand.", LOWERCASE)

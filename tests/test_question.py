@@ -1,0 +1,119 @@
+"""Question analysis: each rule of Danish (or English) grammar stated on made-up questions.
+
+No committee, place or topic of the bundled corpus is needed for these rules
+to hold; the committee names come from the arguments, as they come from
+settings and the index in the app.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from assistant.question import AnswerType, analyse, answer_type_of, is_yes_no, period_in_question, plan_search
+
+COMMITTEES = ("Byrådet i Testrup",)
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("Hvem blev valgt som formand for udvalget?", AnswerType.PERSON),
+        ("Who chairs the board?", AnswerType.PERSON),
+        ("Hvor mange pladser får skolen?", AnswerType.AMOUNT),
+        ("Hvor meget koster den nye bro?", AnswerType.AMOUNT),
+        ("Hvor stort er underskuddet?", AnswerType.AMOUNT),
+        ("Hvad er antallet af elever?", AnswerType.AMOUNT),
+        ("How much was set aside for roads?", AnswerType.AMOUNT),
+        ("Hvornår åbner svømmehallen?", AnswerType.DATE),
+        ("Hvilket år træder planen i kraft?", AnswerType.DATE),
+        ("When will the plan take effect?", AnswerType.DATE),
+        ("Hvor skal det nye bibliotek ligge?", AnswerType.PLACE),
+        ("Hvorfor blev sagen udsat?", AnswerType.REASON),
+        ("Hvilke skoler indgår i forsøget?", AnswerType.LIST),
+        ("Hvad besluttede udvalget om skolestrukturen?", AnswerType.DECISION),
+        ("Blev lokalplanen godkendt?", AnswerType.DECISION),
+        ("Støttede udvalget forslaget?", AnswerType.YESNO),
+        ("Hvornår har byrådet behandlet skolestrukturen?", AnswerType.HISTORY),
+        ("Hvilke møder har drøftet trafikplanen?", AnswerType.HISTORY),
+        ("Hvad handler sagen om?", AnswerType.OPEN),
+    ],
+)
+def test_the_interrogative_decides_the_expected_answer(question: str, expected: AnswerType) -> None:
+    history = expected == AnswerType.HISTORY
+    assert analyse(question, COMMITTEES).answer_type == expected or (
+        history and analyse(question, COMMITTEES).history
+    )
+    assert answer_type_of(question, history) == expected
+
+
+def test_hvor_with_a_degree_word_asks_for_an_amount_not_a_place() -> None:
+    assert answer_type_of("Hvor længe varer projektet?") != AnswerType.PLACE
+    assert answer_type_of("Hvor ligger skolen?") == AnswerType.PLACE
+
+
+def test_a_finite_verb_first_asks_yes_or_no() -> None:
+    assert is_yes_no("Godkendte udvalget budgettet?")
+    assert is_yes_no("Er planen vedtaget?")
+    assert is_yes_no("Did the council approve the budget?")
+    assert not is_yes_no("Hvad godkendte udvalget?")
+    assert not is_yes_no("Budgettet for skolerne?")
+
+
+def test_the_committee_acting_asks_what_it_decided() -> None:
+    """"Hvad mente byrådet …?": the committee as the subject of the verb; its minutes record that as a decision."""
+    assert analyse("Hvad mente Testrup om forslaget?", COMMITTEES).decision
+    assert not analyse("Hvad er baggrunden for forslaget?", COMMITTEES).decision
+
+
+def test_subject_terms_leave_out_how_the_question_asks() -> None:
+    analysis = analyse("Hvad har byrådet i Testrup tidligere besluttet om cykelstier?", COMMITTEES)
+    assert analysis.subject == {"cykelsti"}
+
+
+def test_names_years_and_the_committee_are_read_off() -> None:
+    analysis = analyse("Hvor mange penge fik Nordby Skole i 2024 ifølge Byrådet i Testrup?", COMMITTEES)
+    assert "Nordby" in analysis.names and "Skole" in analysis.names
+    assert "Testrup" not in analysis.names  # the committee's own name only places the question
+    assert analysis.years == (2024,)
+    assert analysis.committee == "Byrådet i Testrup"
+
+
+def test_two_questions_in_one_are_two_parts() -> None:
+    analysis = analyse("Hvor mange pladser blev der oprettet, og hvornår åbner de?", COMMITTEES)
+    assert [part.answer_type for part in analysis.parts] == [AnswerType.AMOUNT, AnswerType.DATE]
+    assert analysis.parts[1].text.startswith("hvornår")
+
+
+def test_one_question_of_two_years_is_two_parts() -> None:
+    analysis = analyse("Hvad blev der sagt om havnen både i 2019 og i 2022?", COMMITTEES)
+    assert [part.years for part in analysis.parts] == [(2019,), (2022,)]
+    assert "2022" not in analysis.parts[0].search and "2019" in analysis.parts[0].search
+
+
+def test_a_comma_before_an_indirect_question_splits_nothing() -> None:
+    assert not analyse("Hvad blev der besluttet om, hvordan skolerne skal organiseres?", COMMITTEES).multipart
+
+
+def test_a_named_meeting_day_is_read_with_its_meeting_word_only() -> None:
+    assert analyse("Hvad skete der på mødet den 3. marts 2022?", COMMITTEES).meeting_dates == (date(2022, 3, 3),)
+    assert analyse("Hvad sker der den 3. marts 2022?", COMMITTEES).meeting_dates == ()
+    assert analyse("Hvad blev besluttet på mødet i maj 2022?", COMMITTEES).meeting_months == ((2022, 5),)
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["Hvad blev der besluttet om skoler i 0000?", "Hvad er sket siden 0000?", "Hvad skete før 0001?",
+     "Hvad skete på mødet den 31. februar 2023?", "Hvad skete på mødet den 12. marts 0000?"],
+)
+def test_an_impossible_year_or_date_is_ignored_with_a_note_never_a_crash(question: str) -> None:
+    analysis = analyse(question, COMMITTEES)
+    assert analysis.notes and all("ikke" in note for note in analysis.notes)
+    assert period_in_question(question) is None
+    assert plan_search(question).filters.date_from is None
+
+
+def test_english_is_told_from_danish_words_that_look_english() -> None:
+    assert analyse("What did the council decide about the harbour?", COMMITTEES).english
+    assert not analyse("Hvad er status for det nye OUH in 2024?", COMMITTEES).english
