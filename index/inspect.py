@@ -33,9 +33,17 @@ def _item_rows(document: MeetingDocument) -> list[dict]:
             "case_number": item.case_number,
             "sections": {section.name: section.text for section in item.sections},
             "chunks": chunk_counts.get(item.number, 0),
+            "layout": document.layout,
         }
         for item in document.items
     ]
+
+
+LAYOUT_NAMES = {
+    "kkr": "KL/KKR",
+    "firstagenda": "FirstAgenda",
+    "fallback": "ukendt – punkterne blev ikke genkendt; delt efter overskrifter eller sider",
+}
 
 
 def format_table(items: list[dict]) -> str:
@@ -45,7 +53,7 @@ def format_table(items: list[dict]) -> str:
         if row["source"] != current:
             current = row["source"]
             date = row["meeting_date"] or "dato ikke oplyst"
-            lines.append(f"\n{current} — {row['committee']}, {row['doc_type']}, {date}")
+            lines.append(f"\n{current} — {row['committee']}, {row['doc_type']}, {date} · layout: {LAYOUT_NAMES[row['layout']]}")
             lines.append(f"  {'punkt':<6} {'sag':<15} {'chunks':>6}  titel / afsnit")
         sections = ", ".join(row["sections"]) or "—"
         lines.append(f"  {row['item']:<6} {row['case_number'] or '—':<15} {row['chunks']:>6}  {row['title']}")
