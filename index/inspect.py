@@ -46,6 +46,20 @@ LAYOUT_NAMES = {
 }
 
 
+def layout_note(document: MeetingDocument) -> str | None:
+    """What a user is told about a file whose agenda items were not recognised; None when they were."""
+    if document.layout != "fallback":
+        return None
+    parts = len(document.items)
+    has_pages = any(item.page for item in document.items)
+    how = (f"efter sine egne overskrifter ({parts} afsnit)" if document.fallback_by == "overskrifter"
+           else f"side for side ({parts} {'side' if parts == 1 else 'sider'})" if has_pages
+           else "som ét afsnit")
+    cited = "med sidetal (\"side 4\")" if has_pages else "med afsnitsnummer (\"afsnit 2\")"
+    return (f"{document.source}: dagsordenspunkterne blev ikke genkendt, så filen er i stedet indlæst {how} "
+            f"og citeres {cited}.")
+
+
 def format_table(items: list[dict]) -> str:
     lines = []
     current = None
