@@ -832,14 +832,17 @@ def write_unsupported_file(path: Path) -> Path:
 
 
 def write_bad_files(directory: Path) -> dict[str, Path]:
-    """Every bad input, keyed by the reason the ingestion should report for it."""
+    """Every bad input, keyed by the reason the ingestion should report for it.
+
+    The letter without agenda items (:func:`write_no_items_pdf`) is not among them:
+    a readable file is indexed by the fallback layout, not refused.
+    """
     directory.mkdir(parents=True, exist_ok=True)
     return {
         "corrupt": write_corrupt_pdf(directory / "beskadiget.pdf"),
         "encrypted": write_encrypted_pdf(directory / "krypteret.pdf"),
         "image_only": write_image_only_pdf(directory / "scannet.pdf"),
         "empty": write_empty_file(directory / "tom.pdf"),
-        "no_items": write_no_items_pdf(directory / "invitation-uden-punkter.pdf"),
         "unsupported": write_unsupported_file(directory / "referat.docx"),
     }
 

@@ -7,11 +7,13 @@ documents for the traps that need exact lines.
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from datetime import date
 
 import pytest
+from pypdf import PdfReader
 
 from index.chunking import chunk_document
 from index.parsing import parse_file
@@ -171,7 +173,10 @@ def test_udvalg_line_in_the_preamble_names_the_committee(tmp_path):
 
 
 def test_pdf_of_no_known_layout_is_indexed_by_page_not_refused(tmp_path):
-    document = parse_file(write_no_items_pdf(tmp_path / "invitation.pdf"))
+    path = write_no_items_pdf(tmp_path / "invitation.pdf")
+    letter = "".join(page.extract_text() for page in PdfReader(path).pages)
+    assert "KKR Syddanmark | 07-02-2023" in letter and not re.search(r"(?m)^\d+\.\d+\. ", letter)
+    document = parse_file(path)
     assert document.layout == "fallback"
     assert document.doc_type == "dokument"
     assert document.items
@@ -219,3 +224,21 @@ def test_inspect_names_the_layout(tmp_path, minutes):
     assert [(r["item"], r["layout"], r["committee"]) for r in rows] == [
         ("1", "firstagenda", "Aarhus Byråd"), ("2", "firstagenda", "Aarhus Byråd"),
     ]
+
+
+def test_upload_note_says_items_were_not_recognised_and_how_the_file_was_indexed(tmp_path):
+    from index.inspect import layout_note
+
+    letter = parse_file(write_no_items_pdf(tmp_path / "invitation.pdf"))
+    note = layout_note(letter)
+    assert note.startswith("invitation.pdf: dagsordenspunkterne blev ikke genkendt")
+    assert "efter sine egne overskrifter (3 afsnit)" in note and "sidetal" in note
+    assert [(i.number, i.title) for i in letter.items] == [
+        ("side 1", "INVITATION"), ("side 1b", "Invitation til temadag om den grønne omstilling"), ("side 1c", "Program"),
+    ]
+    plain = parse_file(write_doc(tmp_path, "brev.txt", ["Kære alle, tak for et godt møde i går.",
+                                                        "Vi ses igen efter sommerferien, hvor vi fortsætter."]))
+    assert "som ét afsnit" in layout_note(plain) and "afsnitsnummer" in layout_note(plain)
+    assert layout_note(parse_file(write_doc(tmp_path, "fa.txt", [
+        "REFERAT Byrådet d. 01-02-2025", "Punkt 1: Godkendelse", "EMN-2025-000001", "Beslutning", "Godkendt.",
+    ]))) is None

@@ -33,7 +33,9 @@ def split(lines: list[Line]) -> Split:
         return Split(FALLBACK, [])
     breaks = hard_breaks(lines)
     short_line = int(typical_line_length(content) * 0.6)
-    starts = [i for i in range(len(content)) if _is_heading(content, i)]
+    headings = [i for i in range(len(content)) if _is_heading(content, i)]
+    # Of a run of heading lines (a cover: "INVITATION", "KKR SYDDANMARK", the title) the last starts the part.
+    starts = [i for i in headings if i + 1 not in headings]
     if len(starts) >= 2:
         by = BY_HEADINGS
         if starts[0] != 0:
