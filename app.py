@@ -105,12 +105,16 @@ def sources_html(answer: Answer | None, retriever: HybridRetriever) -> str:
             f"{section.name}: {section.text}" for section in retriever.item_sections(citation.source, citation.item)
         )
         page = f", side {citation.page}" if citation.page else ""
+        chunks = retriever.item_chunks(citation.source, citation.item)
+        unrecognised = bool(chunks) and chunks[0].metadata.get("layout") == "fallback"
+        layout = "<br><em>Dokumentets punkter blev ikke genkendt; det er delt efter overskrifter eller sider.</em>"
         parts.append(
             f'<div class="source" data-item="{html.escape(citation.item)}">'
             f"<h4>[{citation.number}] {html.escape(long_date(citation.meeting_date, citation.meeting_year))} · "
             f"{html.escape(citation.committee)}, {html.escape(citation.doc_type)}</h4>"
             f"<p><strong>{html.escape(upper_first(citation.where()))}</strong><br>"
-            f"Afsnit: {html.escape(citation.section)}{page} · {html.escape(citation.source)}</p>"
+            f"Afsnit: {html.escape(citation.section)}{page} · {html.escape(citation.source)}"
+            f"{layout if unrecognised else ''}</p>"
             f"<blockquote>{highlight(citation.passage, citation.highlights)}</blockquote>"
             f"{file_link(citation, retriever)}"
             f"<details><summary>Vis hele punktet</summary><div>{highlight(item_text, citation.highlights)}</div>"

@@ -242,3 +242,29 @@ def test_upload_note_says_items_were_not_recognised_and_how_the_file_was_indexed
     assert layout_note(parse_file(write_doc(tmp_path, "fa.txt", [
         "REFERAT Byrådet d. 01-02-2025", "Punkt 1: Godkendelse", "EMN-2025-000001", "Beslutning", "Godkendt.",
     ]))) is None
+
+
+def test_contents_without_leaders_and_a_wrapped_title_without_contents(tmp_path):
+    """The contents lines here end in a bare page number; the item lines with EMN numbers win."""
+    path = write_doc(tmp_path, "udvalg.txt", [
+        "REFERAT Børne- og Ungeudvalget d. 10-06-2025",
+        "Punkt 1: Godkendelse af dagsorden 2",
+        "Punkt 2: Skolestruktur 3",
+        "Punkt 1: Godkendelse af dagsorden",
+        "EMN-2025-000011",
+        "Beslutninger",
+        "Godkendt.",
+        "Punkt 2: Forslag til ny skolestruktur i den nordlige del af kommunen med",
+        "sammenlægning af to skoler",
+        "EMN-2025-000012",
+        "Beslutninger",
+        "Udvalget sendte forslaget i høring.",
+    ])
+    document = parse_file(path)
+    assert document.layout == "firstagenda"
+    assert titles(document) == {
+        "1": "Godkendelse af dagsorden",
+        "2": "Forslag til ny skolestruktur i den nordlige del af kommunen med sammenlægning af to skoler",
+    }
+    assert document.items[1].section("Beslutning").paragraphs == ["Udvalget sendte forslaget i høring."]
+    assert document.meeting_date == date(2025, 6, 10)

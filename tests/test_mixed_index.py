@@ -90,3 +90,17 @@ def test_item_place_names_pages_for_fallback_parts():
     assert item_place("side 4b", "Tilmelding") == "side 4 Tilmelding"
     assert item_place("afsnit 2", "Vision") == "afsnit 2 Vision"
     assert item_place("", "") == "deltagerliste"
+
+
+def test_filter_panel_and_sources_panel_know_the_committees_and_the_fallback(mixed):
+    from app import committee_choices, make_filters, sources_html
+
+    assert committee_choices(mixed) == ["Alle", "Aarhus Byråd", "KKR Syddanmark"]
+    assert make_filters("Alle", "Alle", [], "Alle", "Aarhus Byråd") == Filters(committee="Aarhus Byråd")
+    assert make_filters("Alle", "Alle", [], "Alle", "Alle").is_empty()
+    letter = ask("Hvornår skal man tilmelde sig temadagen om den grønne omstilling?", retriever=mixed)
+    panel = sources_html(letter, mixed)
+    assert "Dokumentets punkter blev ikke genkendt" in panel
+    bridge = sources_html(ask(BRIDGE, retriever=mixed), mixed)
+    assert "Aarhus Byråd, referat" in bridge
+    assert "Dokumentets punkter blev ikke genkendt" not in bridge.split('<div class="source"')[1]

@@ -37,14 +37,15 @@ class Split:
 
 
 def split_by_layout(lines: list[Line]) -> Split:
-    """The first layout that recognises the document and finds items in it; else the fallback."""
+    """The layout that recognises the document and finds its items; else the fallback."""
     from index.layouts import fallback, firstagenda, kkr
 
+    kl = kkr.split(lines)
     if firstagenda.recognises(lines):
-        split = firstagenda.split(lines)
-        if split.items:
-            return split
-    split = kkr.split(lines)
-    if split.items:
-        return split
+        # Both may find something ("Punkt 2:" quoted in KL's text): the layout that finds more items wins.
+        fa = firstagenda.split(lines)
+        if fa.items and len(fa.items) >= len(kl.items):
+            return fa
+    if kl.items:
+        return kl
     return fallback.split(lines)

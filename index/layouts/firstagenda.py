@@ -173,15 +173,22 @@ def _table_of_contents(content: list[Line]) -> tuple[dict[int, str], set[int]]:
 
 
 def _headings(content: list[Line], toc_titles: dict[int, str], toc_positions: set[int]) -> list[_Heading]:
-    headings: list[_Heading] = []
+    """Item headings in order. A number seen twice (a contents line without leaders, a
+    cross-reference) keeps the line with a case number, else the later one."""
+    chosen: dict[int, _Heading] = {}
     for index, line in enumerate(content):
         if index in toc_positions or not (match := PUNKT_RE.match(line.text)):
             continue
         number = int(match[1])
-        if headings and number <= headings[-1].number:
-            continue  # a cross-reference, not the next item
-        headings.append(_heading_at(content, index, number, match[2], toc_titles.get(number)))
-    return headings
+        heading = _heading_at(content, index, number, match[2], toc_titles.get(number))
+        previous = chosen.get(number)
+        if previous is None or heading.case_number or not previous.case_number:
+            chosen[number] = heading
+    increasing: list[_Heading] = []
+    for heading in sorted(chosen.values(), key=lambda h: h.position):
+        if not increasing or heading.number > increasing[-1].number:
+            increasing.append(heading)
+    return increasing
 
 
 def _heading_at(content: list[Line], index: int, number: int, first: str, toc_title: str | None) -> _Heading:
