@@ -268,3 +268,17 @@ def test_contents_without_leaders_and_a_wrapped_title_without_contents(tmp_path)
     }
     assert document.items[1].section("Beslutning").paragraphs == ["Udvalget sendte forslaget i høring."]
     assert document.meeting_date == date(2025, 6, 10)
+
+
+def test_fallback_without_headings_goes_page_by_page(tmp_path):
+    from tests.pdf_factory import PAGE_BREAK, write_meeting_pdf
+
+    paragraph = ("Kommunerne i regionen har i det forløbne år arbejdet videre med den fælles indsats for at "
+                 "nedbringe ventetiden i den kommunale tandpleje, og resultaterne er lovende for de kommende år.")
+    text = f"{paragraph}\n\n{paragraph}\n\n{PAGE_BREAK}\n\nAnden side: {paragraph}\n"
+    document = parse_file(write_meeting_pdf(text, tmp_path / "notat.pdf", meeting_date=None))
+    assert (document.layout, document.fallback_by) == ("fallback", "sider")
+    assert [item.number for item in document.items] == ["side 1", "side 2"]
+    assert document.items[1].title.startswith("Anden side: Kommunerne i regionen")
+    assert document.items[1].title.endswith(" …") and len(document.items[1].title) <= 82
+    assert document.items[0].sections[0].paragraphs == [paragraph, paragraph]

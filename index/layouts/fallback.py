@@ -54,7 +54,8 @@ def split(lines: list[Line]) -> Split:
                 pending.append(None)
             pending.append(content[index])
         paragraphs = assemble_paragraphs(pending, short_line)
-        title = _title(content[start].text)
+        # A page's title is the start of its first paragraph, cut at a word ("Kommunerne i … …").
+        title = _title(content[start].text if heading or not paragraphs else paragraphs[0][0])
         section = Section(SECTION, [text for text, _ in paragraphs], [page for _, page in paragraphs])
         page = content[start].page
         items.append(AgendaItem(number=_place(page, order, items), title=title, case_number=None,
