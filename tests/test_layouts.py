@@ -282,3 +282,16 @@ def test_fallback_without_headings_goes_page_by_page(tmp_path):
     assert document.items[1].title.startswith("Anden side: Kommunerne i regionen")
     assert document.items[1].title.endswith(" …") and len(document.items[1].title) <= 82
     assert document.items[0].sections[0].paragraphs == [paragraph, paragraph]
+
+
+@pytest.mark.parametrize("line, expected", [
+    ("Mødedato Onsdag d. 27. august 2025 kl. 16:00", date(2025, 8, 27)),
+    ("Mødedato: Mandag den 3. marts 2025 kl. 15:00", date(2025, 3, 3)),
+    ("Mødedato: 05-11-2024", date(2024, 11, 5)),
+    ("Mødedato 31. februar 2025", None),  # not a date: never guessed
+])
+def test_moededato_forms(line, expected):
+    from index.layouts.firstagenda import read_header
+    from index.schema import Line
+
+    assert read_header([Line("Referat"), Line(line), Line("Punkt 1: Godkendelse")]).meeting_date == expected

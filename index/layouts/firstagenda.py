@@ -98,9 +98,11 @@ def read_header(lines: list[Line]) -> DocumentHeader:
     for text in texts:
         if match := MEETING_DATE_RE.match(text):
             meeting_date = _safe_date(int(match[3]), MONTHS[match[2].lower()], int(match[1]))
-            if meeting_date:
-                evidence = f"'{text}'"
-                break
+        elif text.lower().startswith("mødedato"):
+            meeting_date = _dmy(text)  # "Mødedato: 27-08-2025"
+        if meeting_date:
+            evidence = f"'{text}'"
+            break
     for text in texts:
         if match := FIRST_LINE_RE.match(text):
             committee = clean_inline(match["committee"])
