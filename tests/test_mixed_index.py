@@ -93,7 +93,11 @@ def test_item_place_names_pages_for_fallback_parts():
 
 
 def test_filter_panel_and_sources_panel_know_the_committees_and_the_fallback(mixed):
-    from app import committee_choices, make_filters, sources_html
+    from app import build_app, committee_choices, make_filters, sources_html
+
+    demo = build_app(mixed, settings.get_settings())
+    labels = [block.label for block in demo.blocks.values() if getattr(block, "label", None)]
+    assert "Udvalg / råd" in labels
 
     assert committee_choices(mixed) == ["Alle", "Aarhus Byråd", "KKR Syddanmark"]
     assert make_filters("Alle", "Alle", [], "Alle", "Aarhus Byråd") == Filters(committee="Aarhus Byråd")
