@@ -25,6 +25,7 @@ from assistant.question import QuestionError
 from assistant.retrieval import Filters, HybridRetriever, shared_retriever
 from assistant.service import ask
 from index.ingest import ingest_paths
+from index.inspect import layout_note
 from index.store import BuildReport, IndexMismatchError, build_index
 from settings import Settings, get_settings
 
@@ -54,12 +55,20 @@ def year_choices(retriever: HybridRetriever) -> list[str]:
     return [ALL, *sorted(years)]
 
 
-def make_filters(year_from: str, year_to: str, meetings: list[str] | None, doc_type: str) -> Filters:
+def committee_choices(retriever: HybridRetriever) -> list[str]:
+    """Every committee in the index: each document names its own."""
+    return [ALL, *sorted({str(m["committee"]) for m in retriever.sources() if m.get("committee")})]
+
+
+def make_filters(
+    year_from: str, year_to: str, meetings: list[str] | None, doc_type: str, committee: str | None = ALL
+) -> Filters:
     return Filters(
         date_from=date(int(year_from), 1, 1) if year_from and year_from != ALL else None,
         date_to=date(int(year_to), 12, 31) if year_to and year_to != ALL else None,
         sources=tuple(meetings or ()),
         doc_type=None if doc_type == ALL else doc_type,
+        committee=None if not committee or committee == ALL else committee,
     )
 
 
@@ -96,12 +105,16 @@ def sources_html(answer: Answer | None, retriever: HybridRetriever) -> str:
             f"{section.name}: {section.text}" for section in retriever.item_sections(citation.source, citation.item)
         )
         page = f", side {citation.page}" if citation.page else ""
+        chunks = retriever.item_chunks(citation.source, citation.item)
+        unrecognised = bool(chunks) and chunks[0].metadata.get("layout") == "fallback"
+        layout = "<br><em>Dokumentets punkter blev ikke genkendt; det er delt efter overskrifter eller sider.</em>"
         parts.append(
             f'<div class="source" data-item="{html.escape(citation.item)}">'
             f"<h4>[{citation.number}] {html.escape(long_date(citation.meeting_date, citation.meeting_year))} · "
             f"{html.escape(citation.committee)}, {html.escape(citation.doc_type)}</h4>"
             f"<p><strong>{html.escape(upper_first(citation.where()))}</strong><br>"
-            f"Afsnit: {html.escape(citation.section)}{page} · {html.escape(citation.source)}</p>"
+            f"Afsnit: {html.escape(citation.section)}{page} · {html.escape(citation.source)}"
+            f"{layout if unrecognised else ''}</p>"
             f"<blockquote>{highlight(citation.passage, citation.highlights)}</blockquote>"
             f"{file_link(citation, retriever)}"
             f"<details><summary>Vis hele punktet</summary><div>{highlight(item_text, citation.highlights)}</div>"
@@ -120,9 +133,9 @@ def answer_markdown(answer: Answer) -> str:
     return text
 
 
-def upload_report(report: BuildReport | None, refused: list[str]) -> str:
+def upload_report(report: BuildReport | None, refused: list[str], notes: list[str] | None = None) -> str:
     """What happened to each uploaded file, in Danish."""
-    lines = []
+    lines = [f"ℹ️ {note}" for note in notes or []]
     if report is not None:
         lines += [f"✅ {name} er indlæst og kan søges i nu." for name in report.added + report.updated]
         lines += [f"ℹ️ {name} var allerede indlæst (uændret)." for name in report.unchanged]
@@ -143,10 +156,10 @@ def build_app(retriever: HybridRetriever | None = None, config: Settings | None 
     config = config or get_settings()
     retriever = retriever or shared_retriever(config)
 
-    def respond(question, history, previous, year_from, year_to, meetings, doc_type):
+    def respond(question, history, previous, year_from, year_to, meetings, doc_type, committee=ALL):
         history = list(history or [])
         question = question or ""
-        filters = make_filters(year_from, year_to, meetings, doc_type)
+        filters = make_filters(year_from, year_to, meetings, doc_type, committee)
         try:
             answer = ask(question, filters=filters, previous_question=previous, retriever=retriever)
         except QuestionError as error:
@@ -166,18 +179,20 @@ def build_app(retriever: HybridRetriever | None = None, config: Settings | None 
         if not files:
             return "Vælg en eller flere filer (PDF, .txt eller .md).", gr.update()
         config.uploads_dir.mkdir(parents=True, exist_ok=True)
-        stored, refused = [], []
+        stored, refused, notes = [], [], []
         for file in files:
             source = Path(file if isinstance(file, str) else file.name)
             # Parse before copying: a bad file must not replace a good upload of the same name.
-            errors = ingest_paths([source]).errors
+            parsed = ingest_paths([source])
+            errors = parsed.errors
+            notes += [note for document in parsed.documents if (note := layout_note(document))]
             if errors:
                 refused += [f"{error.source}: {error.message}" for error in errors]
                 continue
             stored.append(Path(shutil.copyfile(source, config.uploads_dir / source.name)))
         report = build_index(stored, prune=False, config=config) if stored else None
         retriever.refresh()
-        return upload_report(report, refused), gr.update(choices=meeting_choices(retriever))
+        return upload_report(report, refused, notes), gr.update(choices=meeting_choices(retriever))
 
     with gr.Blocks(title=TITLE, analytics_enabled=False) as demo:
         gr.Markdown(f"# {TITLE}\nStil spørgsmål på dansk. Hvert svar henviser til mødedato og punktnummer.")
@@ -199,12 +214,13 @@ def build_app(retriever: HybridRetriever | None = None, config: Settings | None 
                     year_from = gr.Dropdown(years, value=ALL, label="Fra år")
                     year_to = gr.Dropdown(years, value=ALL, label="Til år")
                     meetings = gr.Dropdown(meeting_choices(retriever), multiselect=True, label="Møder")
+                    committee = gr.Dropdown(committee_choices(retriever), value=ALL, label="Udvalg / råd")
                     doc_type = gr.Radio([ALL, "referat", "dagsorden"], value=ALL, label="Dokumenttype")
                 with gr.Accordion("Tilføj dokumenter", open=False):
                     files = gr.File(label="PDF, .txt eller .md", file_count="multiple", file_types=UPLOAD_SUFFIXES,
                                     elem_id="upload")
                     upload_status = gr.Markdown(elem_id="upload-status")
-        inputs = [question, chat, previous, year_from, year_to, meetings, doc_type]
+        inputs = [question, chat, previous, year_from, year_to, meetings, doc_type, committee]
         outputs = [chat, previous, sources, question]
         send.click(respond, inputs, outputs)
         question.submit(respond, inputs, outputs)

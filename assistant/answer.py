@@ -89,8 +89,16 @@ class Answer:
 
 
 def item_place(number: str, title: str) -> str:
-    """"punkt 2.3 Botilbudskapacitet og lånepulje"; the participants list has no item number."""
-    return f"punkt {number} {title}" if number else "deltagerliste"
+    """"punkt 2.3 Botilbudskapacitet og lånepulje"; the participants list has no item number.
+
+    A part of a document of no known layout is numbered by its place ("side 4", a second
+    part on that page "side 4b"; "afsnit 3" in a text file) and cited so: "side 4 Titel".
+    """
+    if not number:
+        return "deltagerliste"
+    if place := re.fullmatch(r"((?:side|afsnit) \d+)[a-z]?", number):
+        return f"{place[1]} {title}"
+    return f"punkt {number} {title}"
 
 
 def long_date(iso: str | None, year: int | None = None) -> str:

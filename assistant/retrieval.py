@@ -40,9 +40,10 @@ class Filters:
     date_to: date | None = None
     sources: tuple[str, ...] = ()
     doc_type: str | None = None
+    committee: str | None = None
 
     def is_empty(self) -> bool:
-        return not (self.date_from or self.date_to or self.sources or self.doc_type)
+        return not (self.date_from or self.date_to or self.sources or self.doc_type or self.committee)
 
 
 NO_FILTERS = Filters()
@@ -360,6 +361,8 @@ def meeting_matches(meeting: dict, filters: Filters) -> bool:
     if filters.sources and meeting["source"] not in filters.sources:
         return False
     if filters.doc_type and meeting.get("doc_type") != filters.doc_type:
+        return False
+    if filters.committee and meeting.get("committee") != filters.committee:
         return False
     if not (filters.date_from or filters.date_to):
         return True

@@ -99,6 +99,9 @@ def _hard_breaks(lines: list[Line]) -> set[int]:
     return breaks
 
 
+hard_breaks = _hard_breaks  # shared with the other layouts
+
+
 def _item_headings(content: list[Line]) -> list[_Heading]:
     candidates = [h for i in range(len(content)) if (h := _heading_at(content, i)) is not None]
     # A number seen twice is a table-of-contents entry and the real heading:

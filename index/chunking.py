@@ -28,7 +28,8 @@ def danish_date(value: date | None) -> str:
 def context_header(document: MeetingDocument, item: AgendaItem | None, section: str) -> str:
     parts = [document.committee, f"{document.doc_type} {danish_date(document.meeting_date)}"]
     if item is not None:
-        parts.append(f"punkt {item.number} {item.title}")
+        # A fallback part's number is already its place ("side 4"); an agenda item's is "punkt 2.3".
+        parts.append(f"{item.number} {item.title}" if document.layout == "fallback" else f"punkt {item.number} {item.title}")
     parts.append(section)
     return " · ".join(parts)
 
@@ -81,6 +82,9 @@ def _section_chunks(
             "chunk_id": chunk_id,
             "content_hash": hashlib.sha256(text.encode()).hexdigest()[:16],
             "file_hash": document.content_hash,
+            "layout": document.layout,
+            # Chroma keeps scalars only: the earlier treatments' dates as "2025-03-26,2025-05-07".
+            "history_dates": ",".join(d.isoformat() for d in item.history_dates) if item else "",
         }
         chunks.append(Chunk(chunk_id=chunk_id, text=text, body=piece, metadata=metadata))
     return chunks

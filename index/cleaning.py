@@ -227,3 +227,52 @@ def typical_line_length(lines: list[Line]) -> int:
     if not lengths:
         return 80
     return lengths[int(len(lengths) * 0.9)]
+
+
+# A running header or footer repeats at a page edge on at least this share of the pages.
+RUNNING_SHARE = 0.5
+RUNNING_MAX_LENGTH = 120
+
+
+def strip_repeated_page_edges(lines: list[Line]) -> list[Line]:
+    """Drop running headers and footers: a line that opens or closes many pages alike.
+
+    KL's pages may carry the committee's name at the top, FirstAgenda's carry
+    "REFERAT Aarhus Byråd d. 27-08-2025" and "Side 3 af 28". Left in, a header
+    that follows an item title at a page break becomes part of the title
+    ("Siden sidst KKR Syddanmark"). A line counts when, with its digits ignored,
+    it is the first or last line on at least two pages and half of them; the
+    first page's copy goes too. Text files have no pages and are left alone.
+    """
+    pages = {line.page for line in lines if line.page is not None and line.text.strip()}
+    if len(pages) < 2:
+        return lines
+    kept = lines
+    for _ in range(2):  # a two-line header: the second line is at the edge once the first is gone
+        edges = _page_edges(kept)
+        counts: dict[str, set[int | None]] = {}
+        for index in edges:
+            counts.setdefault(_edge_key(kept[index].text), set()).add(kept[index].page)
+        running = {key for key, on_pages in counts.items() if _is_running(key, len(on_pages), len(pages))}
+        if not running:
+            break
+        kept = [line for index, line in enumerate(kept) if not (index in edges and _edge_key(line.text) in running)]
+    return kept
+
+
+def _is_running(key: str, on_pages: int, pages: int) -> bool:
+    if not key or on_pages < 2 or on_pages < RUNNING_SHARE * pages:
+        return False
+    # One word ("Beslutning") at the top of two pages may be chance: ask for most pages.
+    return " " in key or (on_pages >= 3 and on_pages >= 0.8 * pages)
+
+
+def _page_edges(lines: list[Line]) -> set[int]:
+    return _first_line_index_per_page(lines) | _last_line_index_per_page(lines)
+
+
+def _edge_key(text: str) -> str:
+    text = " ".join(text.split())
+    if len(text) > RUNNING_MAX_LENGTH:
+        return ""
+    return re.sub(r"\d+", "#", text).casefold()

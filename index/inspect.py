@@ -33,9 +33,31 @@ def _item_rows(document: MeetingDocument) -> list[dict]:
             "case_number": item.case_number,
             "sections": {section.name: section.text for section in item.sections},
             "chunks": chunk_counts.get(item.number, 0),
+            "layout": document.layout,
         }
         for item in document.items
     ]
+
+
+LAYOUT_NAMES = {
+    "kkr": "KL/KKR",
+    "firstagenda": "FirstAgenda",
+    "fallback": "ukendt – punkterne blev ikke genkendt; delt efter overskrifter eller sider",
+}
+
+
+def layout_note(document: MeetingDocument) -> str | None:
+    """What a user is told about a file whose agenda items were not recognised; None when they were."""
+    if document.layout != "fallback":
+        return None
+    parts = len(document.items)
+    has_pages = any(item.page for item in document.items)
+    how = (f"efter sine egne overskrifter ({parts} afsnit)" if document.fallback_by == "overskrifter"
+           else f"side for side ({parts} {'side' if parts == 1 else 'sider'})" if has_pages
+           else "som ét afsnit")
+    cited = "med sidetal (\"side 4\")" if has_pages else "med afsnitsnummer (\"afsnit 2\")"
+    return (f"{document.source}: dagsordenspunkterne blev ikke genkendt, så filen er i stedet indlæst {how} "
+            f"og citeres {cited}.")
 
 
 def format_table(items: list[dict]) -> str:
@@ -45,7 +67,7 @@ def format_table(items: list[dict]) -> str:
         if row["source"] != current:
             current = row["source"]
             date = row["meeting_date"] or "dato ikke oplyst"
-            lines.append(f"\n{current} — {row['committee']}, {row['doc_type']}, {date}")
+            lines.append(f"\n{current} — {row['committee']}, {row['doc_type']}, {date} · layout: {LAYOUT_NAMES[row['layout']]}")
             lines.append(f"  {'punkt':<6} {'sag':<15} {'chunks':>6}  titel / afsnit")
         sections = ", ".join(row["sections"]) or "—"
         lines.append(f"  {row['item']:<6} {row['case_number'] or '—':<15} {row['chunks']:>6}  {row['title']}")

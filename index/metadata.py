@@ -15,6 +15,7 @@ from datetime import date
 from pathlib import Path
 
 from index.cleaning import parse_dmy
+from index.layouts import DocumentHeader
 from index.schema import Line
 
 HEADER_DATE_RE = re.compile(r"^\s*Dato:\s*(\d{2}-\d{2}-\d{4})")
@@ -74,19 +75,29 @@ def meeting_facts(
     footer_committees: list[str],
     has_decisions: bool,
     default_committee: str,
+    document_header: DocumentHeader | None = None,
+    fallback: bool = False,
 ) -> MeetingFacts:
+    """The manifest's word first, then the document's own (its first lines, header, footer), then the file name.
+
+    ``document_header`` is what a non-KKR layout read from its first lines; a
+    fallback document that says neither "REFERAT" nor "DAGSORDEN" is a "dokument".
+    """
     entry = manifest_entry_for(path)
+    own = document_header or DocumentHeader()
     header = [line.text.strip() for line in lines[:HEADER_LINES]]
     if entry is not None:
         meeting_date, evidence = entry.meeting_date, f"manifest.csv: {entry.date_evidence}"
+    elif own.meeting_date is not None:
+        meeting_date, evidence = own.meeting_date, own.date_evidence
     else:
         meeting_date, evidence = _date_from_document(header, footer_dates, path.name)
-    committee = (entry.committee if entry else None) or _committee_from_document(
+    committee = (entry.committee if entry else None) or own.committee or _committee_from_document(
         header, footer_committees, default_committee
     )
-    doc_type = (entry.doc_type if entry else None) or _doc_type_from_header(header)
+    doc_type = (entry.doc_type if entry else None) or own.doc_type or _doc_type_from_header(header)
     if doc_type is None:
-        doc_type = "referat" if has_decisions else "dagsorden"
+        doc_type = "dokument" if fallback else "referat" if has_decisions else "dagsorden"
     return MeetingFacts(committee, meeting_date, doc_type, evidence)
 
 

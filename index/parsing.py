@@ -5,16 +5,17 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
-from index.agenda import split_document
-from index.cleaning import strip_running_lines
+from index.cleaning import strip_repeated_page_edges, strip_running_lines
 from index.errors import ingest_error
+from index.layouts import FALLBACK, KKR, split_by_layout
+from index.layouts.firstagenda import read_header
 from index.loading import read_lines
 from index.metadata import meeting_facts, year_in_name
 from index.schema import MeetingDocument
 from settings import get_settings
 
 # Bump when parsing or chunking changes, so unchanged files are re-embedded anyway.
-PIPELINE_VERSION = 3
+PIPELINE_VERSION = 4
 
 
 def file_hash(path: Path) -> str:
@@ -28,12 +29,17 @@ def parse_file(path: Path) -> MeetingDocument:
     """Parse one meeting document; raises IngestError with a Danish reason when it can't."""
     lines = read_lines(path)
     lines, footer_dates, footer_committees = strip_running_lines(lines)
-    items, participants = split_document(lines)
+    # Read before the running lines go: FirstAgenda repeats its first line on every page.
+    own_header = read_header(lines)
+    lines = strip_repeated_page_edges(lines)
+    split = split_by_layout(lines)
+    items, participants = split.items, split.participants
     if not items:
         raise ingest_error(path.name, "no_items")
     has_decisions = any(item.section("Beslutning") for item in items)
     facts = meeting_facts(
-        path, lines, footer_dates, footer_committees, has_decisions, get_settings().committee
+        path, lines, footer_dates, footer_committees, has_decisions, get_settings().committee,
+        document_header=None if split.layout == KKR else own_header, fallback=split.layout == FALLBACK,
     )
     return MeetingDocument(
         source=path.name,
@@ -46,4 +52,6 @@ def parse_file(path: Path) -> MeetingDocument:
         content_hash=file_hash(path),
         source_dir=str(path.parent.resolve()),
         meeting_year=facts.meeting_date.year if facts.meeting_date else year_in_name(path.name),
+        layout=split.layout,
+        fallback_by=split.fallback_by,
     )

@@ -36,6 +36,8 @@ class AgendaItem:
     case_number: str | None
     sections: list[Section] = field(default_factory=list)
     page: int | None = None
+    # Dates of earlier treatments of the same case (FirstAgenda's "Sagsforløb"), for precedent questions.
+    history_dates: list[date] = field(default_factory=list)
 
     def section(self, name: str) -> Section | None:
         return next((s for s in self.sections if s.name == name), None)
@@ -57,6 +59,10 @@ class MeetingDocument:
     content_hash: str = ""
     source_dir: str = ""
     meeting_year: int | None = None
+    # Which layout recogniser split the document: "kkr", "firstagenda" or "fallback".
+    layout: str = "kkr"
+    # For the fallback: how the items were cut, "overskrifter" (its own headings) or "sider" (pages).
+    fallback_by: str = ""
 
 
 @dataclass

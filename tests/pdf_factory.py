@@ -305,15 +305,27 @@ FONT = "kl-body"
 class _MeetingPDF(FPDF):
     """An FPDF whose every page carries KL's running footer."""
 
-    def __init__(self, footer_label: str) -> None:
+    def __init__(self, footer_label: str, running_header: str | None = None) -> None:
         super().__init__(orientation="P", unit="mm", format="A4")
         self.footer_label = footer_label
+        self.running_header = running_header
         font = body_font()
         self.add_font(FONT, "", str(font.regular))
         self.add_font(FONT, "B", str(font.bold))
         self.set_margins(LEFT_MARGIN_MM, TOP_MARGIN_MM, RIGHT_MARGIN_MM)
         self.set_auto_page_break(auto=True, margin=BOTTOM_MARGIN_MM)
         self.set_creator("tests/pdf_factory.py")
+
+    def header(self) -> None:
+        """The committee's name at the top of every page after the first, when asked for."""
+        if not self.running_header or self.page_no() < 2:
+            return
+        self.set_font(FONT, "", 8)
+        self.set_text_color(90, 90, 90)
+        self.set_xy(LEFT_MARGIN_MM, 10)
+        self.cell(BODY_WIDTH_MM, 4, self.running_header, align="R")
+        self.set_text_color(0, 0, 0)
+        self.set_xy(LEFT_MARGIN_MM, TOP_MARGIN_MM)
 
     def footer(self) -> None:
         """Committee and date on one line, page number on the next, as on KL's pages.
@@ -523,8 +535,19 @@ def _footer_label(committee: str, meeting_date: date | None) -> str:
     return f"{committee} | {meeting_date:%d-%m-%Y}" if meeting_date else committee
 
 
-def _render(text: str, *, committee: str, meeting_date: date | None, doc_type_header: str | None) -> _MeetingPDF:
-    pdf = _MeetingPDF(_footer_label(committee, meeting_date))
+#: A block holding only this starts a new page: puts a heading last on its page on purpose.
+PAGE_BREAK = "\f"
+
+
+def _render(
+    text: str,
+    *,
+    committee: str,
+    meeting_date: date | None,
+    doc_type_header: str | None,
+    running_header: str | None = None,
+) -> _MeetingPDF:
+    pdf = _MeetingPDF(_footer_label(committee, meeting_date), running_header)
     pdf.add_page()
     if doc_type_header:
         pdf.set_font(FONT, "B", 22)
@@ -532,10 +555,12 @@ def _render(text: str, *, committee: str, meeting_date: date | None, doc_type_he
         pdf.set_font(FONT, "B", 14)
         pdf.cell(0, 8, committee.upper(), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
         pdf.ln(10)
-    blocks = [block.strip("\n") for block in re.split(r"\n[ \t]*\n", text) if block.strip()]
+    blocks = [block.strip("\n") for block in re.split(r"\n[ \t]*\n", text) if block.strip(" \n")]
     for index, block in enumerate(blocks):
         first = block.split("\n", 1)[0]
-        if _TOC_RE.match(first):
+        if block == PAGE_BREAK:
+            pdf.add_page()
+        elif _TOC_RE.match(first):
             for line in block.split("\n"):
                 toc = _TOC_RE.match(line)
                 if toc:
@@ -594,6 +619,7 @@ def write_meeting_pdf(
     committee: str = "KKR Syddanmark",
     meeting_date: date | None,
     doc_type_header: str | None = None,
+    running_header: str | None = None,
 ) -> Path:
     """Write ``text`` (blocks as :func:`logical_text` makes them) as a KL-style PDF.
 
@@ -605,9 +631,14 @@ def write_meeting_pdf(
 
     ``meeting_date`` goes into every page's footer; ``None`` leaves the footer with the
     committee only, as for a document whose date is unknown. ``doc_type_header``
-    (e.g. "REFERAT") is printed as a cover title on the first page.
+    (e.g. "REFERAT") is printed as a cover title on the first page. ``running_header``
+    is printed at the top of every later page; a block of just :data:`PAGE_BREAK`
+    starts a new page.
     """
-    pdf = _render(text, committee=committee, meeting_date=meeting_date, doc_type_header=doc_type_header)
+    pdf = _render(
+        text, committee=committee, meeting_date=meeting_date, doc_type_header=doc_type_header,
+        running_header=running_header,
+    )
     path.parent.mkdir(parents=True, exist_ok=True)
     pdf.output(str(path))
     return path
@@ -801,13 +832,180 @@ def write_unsupported_file(path: Path) -> Path:
 
 
 def write_bad_files(directory: Path) -> dict[str, Path]:
-    """Every bad input, keyed by the reason the ingestion should report for it."""
+    """Every bad input, keyed by the reason the ingestion should report for it.
+
+    The letter without agenda items (:func:`write_no_items_pdf`) is not among them:
+    a readable file is indexed by the fallback layout, not refused.
+    """
     directory.mkdir(parents=True, exist_ok=True)
     return {
         "corrupt": write_corrupt_pdf(directory / "beskadiget.pdf"),
         "encrypted": write_encrypted_pdf(directory / "krypteret.pdf"),
         "image_only": write_image_only_pdf(directory / "scannet.pdf"),
         "empty": write_empty_file(directory / "tom.pdf"),
-        "no_items": write_no_items_pdf(directory / "invitation-uden-punkter.pdf"),
         "unsupported": write_unsupported_file(directory / "referat.docx"),
     }
+
+
+# ------------------------------------------------------------- FirstAgenda layout
+
+#: Danish month and weekday names for the "Mødedato" line.
+_MONTHS_DA = ("januar", "februar", "marts", "april", "maj", "juni", "juli", "august", "september", "oktober",
+              "november", "december")
+_WEEKDAYS_DA = ("Mandag", "Tirsdag", "Onsdag", "Torsdag", "Fredag", "Lørdag", "Søndag")
+
+
+@dataclass(frozen=True)
+class FirstAgendaItem:
+    """One item as FirstAgenda prints it.
+
+    ``sections`` are (head as printed, text) pairs; a newline in the text starts a
+    new printed line ("Udvalg: …" / "Dato: …" in a Sagsforløb). ``shown_title``
+    is what the item line prints when it is cut short; the table of contents
+    always has the full ``title``.
+    """
+
+    number: int
+    title: str
+    case_number: str | None = None
+    sections: tuple[tuple[str, str], ...] = ()
+    shown_title: str | None = None
+
+
+class _FirstAgendaPDF(FPDF):
+    """FirstAgenda's page: the document's first line as a running header, "Side N af M" below."""
+
+    def __init__(self, running_header: str) -> None:
+        super().__init__(orientation="P", unit="mm", format="A4")
+        self.running_header = running_header
+        font = body_font()
+        self.add_font(FONT, "", str(font.regular))
+        self.add_font(FONT, "B", str(font.bold))
+        self.set_margins(LEFT_MARGIN_MM, TOP_MARGIN_MM, RIGHT_MARGIN_MM)
+        self.set_auto_page_break(auto=True, margin=BOTTOM_MARGIN_MM)
+        self.set_creator("tests/pdf_factory.py")
+        self.alias_nb_pages("{nb}")
+
+    def header(self) -> None:
+        if self.page_no() < 2:
+            return
+        self.set_font(FONT, "", 8)
+        self.set_xy(LEFT_MARGIN_MM, 10)
+        self.cell(BODY_WIDTH_MM, 4, self.running_header)
+        self.set_xy(LEFT_MARGIN_MM, TOP_MARGIN_MM)
+
+    def footer(self) -> None:
+        self.set_font(FONT, "", 8)
+        self.set_xy(LEFT_MARGIN_MM, -16)
+        self.cell(BODY_WIDTH_MM, 4, f"Side {self.page_no()} af {{nb}}", align="R")
+
+
+def _render_firstagenda(
+    items: list[FirstAgendaItem], *, first_line: str, meeting_line: str, place: str, pages: dict[int, int]
+) -> tuple[_FirstAgendaPDF, dict[int, int]]:
+    pdf = _FirstAgendaPDF(first_line)
+    pdf.add_page()
+    pdf.set_font(FONT, "B", 14)
+    _line(pdf, first_line)
+    pdf.set_font(FONT, "", BODY_PT)
+    _line(pdf, meeting_line)
+    _line(pdf, f"Mødested {place}")
+    pdf.ln(LINE_MM)
+    pdf.set_font(FONT, "B", BODY_PT + 1)
+    _line(pdf, "Indholdsfortegnelse")
+    pdf.set_font(FONT, "", BODY_PT - 1)
+    fits = _fits_width(pdf, BODY_WIDTH_MM - 30)
+    for item in items:
+        # The entry wraps like the item line; the last line ends in leaders and the page.
+        lines = wrap_text(f"Punkt {item.number}: {item.title}", fits, hyphenate=False)
+        for line in lines[:-1]:
+            _line(pdf, line)
+        leaders = "." * max(3, int((BODY_WIDTH_MM - pdf.get_string_width(lines[-1]) - 8) / pdf.get_string_width(".")))
+        _line(pdf, f"{lines[-1]} {leaders} {pages.get(item.number, 0)}")
+    found: dict[int, int] = {}
+    for item in items:
+        pdf.add_page()
+        found[item.number] = pdf.page_no()
+        pdf.set_font(FONT, "B", BODY_PT + 2)
+        for line in wrap_text(f"Punkt {item.number}: {item.shown_title or item.title}",
+                              _fits_width(pdf, BODY_WIDTH_MM), hyphenate=False):
+            _line(pdf, line)
+        if item.case_number:
+            pdf.set_font(FONT, "", BODY_PT - 1)
+            _line(pdf, item.case_number)
+        pdf.ln(LINE_MM * 0.5)
+        for head, text in item.sections:
+            pdf.ln(LINE_MM * 0.5)
+            _ensure_room(pdf, LINE_MM * 3)
+            pdf.set_font(FONT, "B", BODY_PT)
+            _line(pdf, head)
+            for paragraph in text.split("\n"):
+                _render_paragraph(pdf, paragraph)
+    return pdf, found
+
+
+def write_firstagenda_pdf(
+    path: Path,
+    items: list[FirstAgendaItem],
+    *,
+    committee: str = "Aarhus Byråd",
+    meeting_date: date = date(2025, 8, 27),
+    doc_type: str = "REFERAT",
+    place: str = "Rådhuset, byrådssalen",
+) -> Path:
+    """Write minutes (or, with ``doc_type="DAGSORDEN"``, an agenda) in FirstAgenda's layout.
+
+    First line "REFERAT Aarhus Byråd d. 27-08-2025" (repeated as every later
+    page's header), a "Mødedato Onsdag d. 27. august 2025 kl. 16:00" line, a table
+    of contents with dotted leaders and the real page numbers, then each item on
+    a page of its own. Rendered twice so the contents can name the pages.
+    """
+    first_line = f"{doc_type} {committee} d. {meeting_date:%d-%m-%Y}"
+    weekday = _WEEKDAYS_DA[meeting_date.weekday()]
+    meeting_line = (f"Mødedato {weekday} d. {meeting_date.day}. {_MONTHS_DA[meeting_date.month - 1]} "
+                    f"{meeting_date.year} kl. 16:00")
+    _, pages = _render_firstagenda(items, first_line=first_line, meeting_line=meeting_line, place=place, pages={})
+    pdf, _ = _render_firstagenda(items, first_line=first_line, meeting_line=meeting_line, place=place, pages=pages)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    pdf.output(str(path))
+    return path
+
+
+#: A council's minutes in FirstAgenda's layout, written for the tests (not a real document).
+FIRSTAGENDA_ITEMS = [
+    FirstAgendaItem(1, "Godkendelse af dagsorden", "EMN-2025-000101", (
+        ("Beslutninger", "Dagsordenen blev godkendt."),
+    )),
+    FirstAgendaItem(
+        2,
+        "Svar på forslag fra DD om principbeslutning om at sikre Havnens fremtid som rekreativt område for borgerne",
+        "EMN-2025-003383",
+        (
+            ("Beslutninger", ("Forslaget blev forkastet med 19 stemmer mod 12. Byrådet bad i stedet Magistraten "
+                              "om en redegørelse for havnearealernes anvendelse inden udgangen af 2026.")),
+            ("BESLUTNINGSFORSLAG FRA DD", ("Byrådet bedes beslutte, at havnearealet ved Pier 4 forbliver et "
+                                           "rekreativt område, og at der ikke opføres boliger på arealet.")),
+            ("INDSTILLING FRA MAGISTRATSAFDELINGEN FOR TEKNIK OG MILJØ",
+             "Magistraten indstiller, at forslaget forkastes, da arealet indgår i den vedtagne helhedsplan."),
+            ("Resume", "Forslagsstillerne ønsker havnearealet sikret som rekreativt område for borgerne."),
+            ("Beslutningspunkter", "At 1) forslaget om en principbeslutning forkastes."),
+            ("Baggrund:", ("Helhedsplanen for havnen blev vedtaget i 2023 og rummer både boliger og "
+                           "rekreative arealer langs kajen.")),
+            ("Sagsforløb", ("Udvalg: Teknisk Udvalg\nDato: 26-03-2025\nPunktnummer: 21\n"
+                            "Udvalg: Magistraten\nDato: 05-05-2025\nPunktnummer: 7")),
+        ),
+    ),
+    FirstAgendaItem(3, "Bro mellem Dokk1 og Balticagade", "EMN-2025-004120", (
+        ("Beslutninger", ("Byrådet godkendte en anlægsbevilling på 48 mio. kr. til en gang- og cykelbro "
+                          "mellem Dokk1 og Balticagade.")),
+        ("Begrundelse:", "Broen forbinder de nye bydele med midtbyen og aflaster Havnegade for cyklister."),
+    )),
+    FirstAgendaItem(
+        4,
+        "Udbud af rengøring på kommunens skoler og daginstitutioner",
+        "EMN-2025-002211",
+        (("Beslutninger", "Byrådet godkendte, at rengøringen sendes i udbud med start 1. april 2026."),),
+        shown_title="Udbud af rengøring på kommunens skoler og",
+    ),
+    FirstAgendaItem(5, "Lukket: Køb af landbrugsejendom"),
+]

@@ -23,7 +23,9 @@ from index.errors import IngestError
 from index.ingest import ingest_paths
 from tests.helpers import ALL_FILES, CORPUS, FILE_2020, FILE_2021, FILE_2023_02, FILE_2023_11, FILE_2025, REPO, item
 
-INSPECT_KEYS = {"source", "committee", "meeting_date", "doc_type", "item", "title", "case_number", "sections", "chunks"}
+INSPECT_KEYS = {
+    "source", "committee", "meeting_date", "doc_type", "item", "title", "case_number", "sections", "chunks", "layout",
+}
 
 # 2020-09-08 lines 1-24: the front page, which has no agenda item.
 FRONT_PAGE_2020 = [
@@ -230,6 +232,7 @@ def mixed_batch(tmp_path) -> dict[str, Path]:
     blank.write_text(" \n\n  \n", encoding="utf-8")
     unsupported = tmp_path / "referat.docx"
     unsupported.write_bytes(b"PK\x03\x04 not really a docx")
+    # A readable file without agenda items is not refused: the fallback indexes it by its headings.
     no_items = tmp_path / "forside.txt"
     no_items.write_text("\n".join(FRONT_PAGE_2020) + "\n", encoding="utf-8")
     return {"good": good, "empty": empty, "blank": blank, "unsupported": unsupported, "no_items": no_items}
@@ -238,13 +241,16 @@ def mixed_batch(tmp_path) -> dict[str, Path]:
 def test_bad_files_reported_and_good_file_parsed(mixed_batch):
     result = ingest_paths(list(mixed_batch.values()))
 
-    assert [d.source for d in result.documents] == [FILE_2023_11]
+    assert [d.source for d in result.documents] == [FILE_2023_11, "forside.txt"]
     assert len(result.documents[0].items) == 13
+    assert result.documents[0].layout == "kkr"
+    front = result.documents[1]
+    assert front.layout == "fallback"
+    assert [(i.number, i.title) for i in front.items] == [("afsnit 1", "Mission"), ("afsnit 2", "Vision")]
     assert {e.source: e.reason for e in result.errors} == {
         "tom.txt": "empty",
         "blank.md": "empty",
         "referat.docx": "unsupported",
-        "forside.txt": "no_items",
     }
     assert all(isinstance(e, IngestError) and e.message for e in result.errors)
 
@@ -254,17 +260,15 @@ def test_good_file_parsed_whatever_its_place_in_batch(mixed_batch):
 
     result = ingest_paths(list(reversed(paths)))
 
-    assert [d.source for d in result.documents] == [FILE_2023_11]
-    assert len(result.errors) == 4
+    assert [d.source for d in result.documents] == ["forside.txt", FILE_2023_11]
+    assert len(result.errors) == 3
 
 
 def test_folder_batch_skips_unsupported_files_silently(mixed_batch):
     result = ingest_paths([mixed_batch["good"].parent])
 
-    assert [d.source for d in result.documents] == [FILE_2023_11]
-    assert {e.source: e.reason for e in result.errors} == {
-        "tom.txt": "empty", "blank.md": "empty", "forside.txt": "no_items",
-    }
+    assert [d.source for d in result.documents] == ["forside.txt", FILE_2023_11]  # name order
+    assert {e.source: e.reason for e in result.errors} == {"tom.txt": "empty", "blank.md": "empty"}
 
 
 def test_missing_file_reported(tmp_path):
@@ -293,7 +297,11 @@ def cli_run(mixed_batch, tmp_path) -> subprocess.CompletedProcess:
 
 
 def test_cli_inspect_json(cli_run):
-    rows = json.loads(cli_run.stdout)
+    all_rows = json.loads(cli_run.stdout)
+    assert [row["item"] for row in all_rows if row["source"] == "forside.txt"] == ["afsnit 1", "afsnit 2"]
+    assert {row["layout"] for row in all_rows if row["source"] == "forside.txt"} == {"fallback"}
+    rows = [row for row in all_rows if row["source"] == FILE_2023_11]
+    assert {row["layout"] for row in rows} == {"kkr"}
 
     assert [row["item"] for row in rows] == [
         "1.1", "2.1", "2.2", "2.3", "2.4", "2.5", "2.6", "3.1", "3.2", "4.1", "4.2", "5.1", "6.1",
@@ -312,9 +320,9 @@ def test_cli_inspect_json(cli_run):
     assert cli_run.returncode == 1
     assert "Traceback" not in cli_run.stderr
     error_lines = cli_run.stderr.strip().splitlines()
-    assert len(error_lines) == 3
+    assert len(error_lines) == 2
     assert all(line.startswith("fejl: ") for line in error_lines)
-    for name in ("tom.txt", "referat.docx", "forside.txt"):
+    for name in ("tom.txt", "referat.docx"):
         assert any(name in line for line in error_lines), name
 
 
