@@ -10,6 +10,7 @@ what lies nearest instead of guessing. An optional language model may rephrase
 from __future__ import annotations
 
 import itertools
+import re
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -88,7 +89,7 @@ class Answer:
         return "\n".join(f"[{c.number}] {c.label()} ({c.section})" for c in self.citations)
 
 
-def item_place(number: str, title: str) -> str:
+def item_place(number: str, title: str, quoted: bool = False) -> str:
     """"punkt 2.3 Botilbudskapacitet og lånepulje"; the participants list has no item number.
 
     A part of a document of no known layout is numbered by its place ("side 4", a second
@@ -96,6 +97,7 @@ def item_place(number: str, title: str) -> str:
     """
     if not number:
         return "deltagerliste"
+    title = f"»{title}«" if quoted else title
     if place := re.fullmatch(r"((?:side|afsnit) \d+)[a-z]?", number):
         return f"{place[1]} {title}"
     return f"punkt {number} {title}"
@@ -209,7 +211,7 @@ def _quotes_with_marker(use: Use, citation: Citation) -> list[str]:
 
 def _fact_line(citation: Citation, use: Use) -> str:
     """A single fact: where it stands, then the sentence that states it."""
-    where = f"punkt {citation.item} »{citation.title}«" if citation.item else "deltagerlisten"
+    where = item_place(citation.item, citation.title, quoted=True) if citation.item else "deltagerlisten"
     return " ".join([f"{meeting_phrase(citation)}, {where} [{citation.number}]:", *_quotes_with_marker(use, citation)])
 
 
@@ -241,7 +243,7 @@ def _item_paragraph(citation: Citation, use: Use, decision: bool) -> str:
     if not citation.item:
         meeting = meeting_phrase(citation).removeprefix("På ")
         return " ".join([f"Af deltagerlisten til {meeting} fremgår {marker}:", *(q for qs in groups.values() for q in qs)])
-    where = f"punkt {citation.item} »{citation.title}«"
+    where = item_place(citation.item, citation.title, quoted=True)
     parts: list[str] = []
     if citation.doc_type == "dagsorden":
         parts.append(f"{meeting_phrase(citation)} var {where} på dagsordenen {marker}. "

@@ -28,7 +28,7 @@ from assistant.relevance import Relevance, coverage, judge_relevance, mentions, 
 from assistant.retrieval import Filters, HybridRetriever, RetrievedItem, group_by_item
 from settings import get_settings
 
-MAX_ITEMS = 2
+MAX_ITEMS = 3
 # A typed question looks for the sentence stating its answer in this many of the best items.
 SLOT_ITEMS = 3
 MAX_PRECEDENT_ITEMS = 8
@@ -172,10 +172,11 @@ def _decide_part(retriever: HybridRetriever, analysis: QuestionAnalysis, part: P
     if unknown and len(unknown) >= UNKNOWN_SHARE * max(len(relevance.wanted), 1):
         outcome.refusal = Refusal("unknown", unknown)
         return outcome
-    terms = [*analysis.names, *(str(year) for year in part.years)]
+    names = distinctive_names(retriever, analysis.names)
+    terms = [*names, *(str(year) for year in part.years)]
     candidates = [item for item in items if _names_all(retriever, item, terms)]
     if not candidates or candidates[0].score < items[0].score * SECONDARY_ITEM_RATIO:
-        missing = [t for t in terms if not any(_names_all(retriever, item, [t]) for item in items[:3])] or terms
+        missing = [t for t in terms if not _names_all(retriever, items[0], [t])] or terms
         outcome.refusal = Refusal("missing", missing)
         return outcome
     if analysis.history:
@@ -198,27 +199,42 @@ def _typed(retriever: HybridRetriever, analysis: QuestionAnalysis, part: Part, c
     """Lead with the sentence that states the asked name, figure or date beside the subject; none is evidence
     that the material does not say, and the nearest item is named as related."""
     top = candidates[0].score
-    best: tuple[float, RetrievedItem, list] | None = None
+    best: tuple[RetrievedItem, list] | None = None
     wanted = subject_stems(part.text) or analysis.subject
-    for item in candidates[:SLOT_ITEMS]:
-        if item.score < top * SECONDARY_ITEM_RATIO:
+    near = [item for item in candidates[:SLOT_ITEMS] if item.score >= top * SECONDARY_ITEM_RATIO]
+    # In retrieval order, which knows the topic better than one sentence; a sentence naming the question's
+    # names beside the answer first, anywhere among the near items, then one whose section names them.
+    names = distinctive_names(retriever, analysis.names)
+    for strict in ([True, False] if names else [False]):
+        for item in near:
+            slots = slot_sentences(retriever, item, part, wanted, names, used,
+                                   lexical=not analysis.english, names_in_sentence=strict)
+            if slots:
+                best = (item, slots)
+                break
+        if best is not None:
             break
-        slots = slot_sentences(retriever, item, part, wanted, analysis.names, used, lexical=not analysis.english)
-        if slots:
-            weighted = slots[0].score * item.score / top
-            if best is None or weighted > best[0]:
-                best = (weighted, item, slots)
     if best is None:
         outcome.refusal = Refusal("unstated", list(analysis.names))
         outcome.uses = [Use(candidates[0], [], related_only=True)]
         return outcome
-    _, item, slots = best
+    item, slots = best
     quotes = lead_quotes(slots)
     if analysis.decision and item.doc_type != "dagsorden" and not any(s == "Beslutning" for _, s in quotes):
         decision = best_sentences(retriever, item, part.search, analysis.subject, decision=True, limit=1)
         quotes = sorted([*quotes, *decision], key=lambda q: _order(retriever, item, q[0]))
     outcome.uses = [Use(item, quotes)]
     return outcome
+
+
+def distinctive_names(retriever: HybridRetriever, names: tuple[str, ...]) -> tuple[str, ...]:
+    """The question's names less the common nouns inside them ("Kommune" in "Esbjerg Kommune"): a word the
+    material also writes in lower case names nothing in particular."""
+    lowercase = retriever.lowercase_words()
+    return tuple(
+        name for name in names
+        if not all(part.lower() in lowercase for part in name.split("-") if part)
+    )
 
 
 def _order(retriever: HybridRetriever, item: RetrievedItem, sentence: str) -> int:

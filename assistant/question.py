@@ -14,6 +14,7 @@ them, and every parse is guarded: an impossible date is ignored with a note.
 from __future__ import annotations
 
 import calendar
+import itertools
 import re
 import unicodedata
 from dataclasses import dataclass, field, replace
@@ -36,9 +37,16 @@ NUMERIC_DAY_RE = re.compile(r"\b(\d{1,2})[-./](\d{1,2})[-./](\d{4})\b")
 MONTH_RE = re.compile(rf"\b(?:i|fra|in)\s+({_MONTH})\s+(\d{{4}})\b", re.IGNORECASE)
 SINCE_RE = re.compile(r"\b(?:siden|efter|since|after)\s+(\d{4})\b", re.IGNORECASE)
 BEFORE_RE = re.compile(r"\b(?:før|inden|before)\s+(\d{4})\b", re.IGNORECASE)
-YEAR_RE = re.compile(r"\b(?:i|in|fra|from|året|år|for)\s+(\d{4})\b", re.IGNORECASE)
+# "for 2020" is the year a budget or account concerns, not a meeting's: it is no period to search.
+YEAR_RE = re.compile(r"\b(?:i|in|fra|from|året|år)\s+(\d{4})\b", re.IGNORECASE)
 ANY_YEAR_RE = re.compile(r"(?<![\w.,-])(\d{4})(?![\d.,])")
 MEETING_WORD_RE = re.compile(r"\b(møde\w*|meeting\w*|dagsorden\w*|referat\w*)\b", re.IGNORECASE)
+# "på mødet den 3. marts" names the meeting where something happened; "til mødet den 3. marts" one it prepares.
+MEETING_AT_RE = re.compile(
+    r"\b(?:på|ved|under|i|at|in|during)\s+(?:the\s+|det\s+|[\w-]+-)?(?:møde\w*|meeting\w*|referat\w*)"
+    r"(?:\s+(?:i\s+)?[\w-]+){0,3}?\s+(?:den|d\.|on|of|i|in)?\s*$",
+    re.IGNORECASE,
+)
 FOLLOW_UP_RE = re.compile(
     r"^\s*(?:(?:og|men|and|but)\s+)?(?:hvad|hvordan|what|how)\s+(?:så\s+)?(?:med|about)\b|^\s*(?:og|men|and)\b",
     re.IGNORECASE,
@@ -110,7 +118,7 @@ ATTENDANCE_RE = re.compile(
 )
 # What unit an amount is asked in: money ("Hvad koster …?") or a share ("hvor stor en andel …?").
 MONEY_QUESTION_RE = re.compile(
-    r"\b(kost\w*|pris\w*|beløb\w*|udgift\w*|omkostning\w*|kroner|kr\.|budget\w*|finansier\w*|tilskud\w*"
+    r"\b(kost\w*|pris\w*|beløb\w*|udgift\w*|omkostning\w*|kroner|kr\.|penge\w*|budget\w*|finansier\w*|tilskud\w*"
     r"|cost\w*|price\w*|spend\w*|budget\w*|fund\w*|money)\b",
     re.IGNORECASE,
 )
@@ -118,6 +126,8 @@ SHARE_QUESTION_RE = re.compile(r"\b(procent\w*|andel\w*|pct|rate\w*|percent\w*|s
 REASON_RE = re.compile(r"\bhvorfor\b|\bbegrundelse\w*\b|\bwhy\b|\breason\w*\b", re.IGNORECASE)
 WHO_RE = re.compile(r"\bhvem\b|\bwho(m)?\b", re.IGNORECASE)
 WHERE_RE = re.compile(rf"\bhvor\b(?!\s+(?:{'|'.join(HVOR_DEGREE)})\b)|\bwhere\b", re.IGNORECASE)
+# "hvor hurtigt", "hvor tidligt": "hvor" before an adverb in -t asks for a degree, answered by a figure.
+DEGREE_RE = re.compile(rf"\bhvor\s+(?:[a-zæøå]{{3,}}t|{'|'.join(HVOR_DEGREE)})\b", re.IGNORECASE)
 LIST_RE = re.compile(r"\bhvilke\b|\bwhich\s+\w+s\b|\bwhat\s+are\s+the\b", re.IGNORECASE)
 # KL's Beslutning section records these acts: "KKR Syddanmark godkendte …", "udpegede …", "tog … til efterretning".
 DECISION_RE = re.compile(
@@ -125,6 +135,14 @@ DECISION_RE = re.compile(
     r"|decid\w*|decision\w*|approv\w*|adopt\w*|appoint\w*|endors\w*|resolv\w*|recommend\w*)\b",
     re.IGNORECASE,
 )
+# Questions for an outcome ("Hvad skete der med punktet?", "Hvad kom der ud af …?"): what a meeting did with
+# an item stands in its Beslutning.
+OUTCOME_RE = re.compile(
+    r"\bhvad\s+(?:skete|sker|er)\s+der(?:\s+sket)?\s+med\b|\bhvad\s+(?:blev|kom)\s+der\s+(?:af|ud\s+af)\b"
+    r"|\bresultat\w*|\bwhat\s+happened\b|\boutcome\b",
+    re.IGNORECASE,
+)
+V2_INTERROGATIVES = _words("hvad hvem hvordan hvornår hvorfor what how why when who")
 # Finite verbs that open a yes/no question: the auxiliaries, and any past tense in -ede / -te.
 AUXILIARIES = _words(
     "er var blev bliver har havde skal skulle kan kunne vil ville må måtte får fik gik tog "
@@ -222,7 +240,7 @@ def analyse(question: str, committees: tuple[str, ...] = (), default_committee: 
     years = tuple(dict.fromkeys(y for y in _years(question, notes)))
     meeting_dates, meeting_months = _meeting_references(question, notes)
     answer_type = answer_type_of(question, history)
-    decision = answer_type == AnswerType.DECISION or bool(DECISION_RE.search(question)) or (
+    decision = answer_type == AnswerType.DECISION or bool(DECISION_RE.search(question) or OUTCOME_RE.search(question)) or (
         _committee_acts(question, own_names) and answer_type in (AnswerType.OPEN, AnswerType.YESNO)
     )
     parts = split_parts(question, history)
@@ -250,7 +268,9 @@ def answer_type_of(question: str, history: bool = False) -> AnswerType:
         return AnswerType.HISTORY
     if WHO_RE.search(question):
         return AnswerType.PERSON
-    if AMOUNT_RE.search(question) or (QUANTITY_NOUN_RE.search(question) and not REASON_RE.search(question)):
+    if AMOUNT_RE.search(question) or DEGREE_RE.search(question) or (
+        QUANTITY_NOUN_RE.search(question) and not REASON_RE.search(question)
+    ):
         return AnswerType.AMOUNT
     if DATE_QUESTION_RE.search(question):
         return AnswerType.DATE
@@ -343,6 +363,8 @@ def specific_terms(question: str, own_names: frozenset[str] = frozenset()) -> li
         word = match[0]
         if index == 0 and match.start() == len(question) - len(question.lstrip()) and not word.isupper():
             continue
+        # "KKR-mødet": the parts that only place or frame the question are no name.
+        word = "-".join(p for p in word.split("-") if p.lower() not in own_names and p.lower() not in _STOPWORDS)
         lowered = word.lower()
         if lowered in own_names or lowered in MONTHS or lowered in _STOPWORDS or len(word) < 2:
             continue
@@ -366,13 +388,22 @@ def named_committee(question: str, committees: tuple[str, ...]) -> str | None:
 
 
 def _committee_acts(question: str, own_names: frozenset[str]) -> bool:
-    """"Hvad mente KKR …?", "Hvordan stillede KKR sig …?": the committee as the one acting, asked what it did;
-    the minutes record that in the Beslutning. The verb stands between the interrogative and the committee."""
+    """"Hvad mente KKR …?", "… – hvad sagde KKR?", "…, da KKR drøftede …": the committee as the subject of a
+    finite verb, asked what it did; the minutes record that in the Beslutning. Danish puts the verb before the
+    subject after an interrogative (V2) and after it in a subordinate clause."""
     words = WORD_RE.findall(question.lower())
-    if len(words) < 3 or words[0] not in INTERROGATIVES:
-        return False
-    start = 2 if words[1] in INTERROGATIVES | {"mange", "meget"} else 1
-    return any(word in own_names for word in words[start + 1:start + 3])
+    for index, word in enumerate(words):
+        # After a pronoun or adverb interrogative the next word is the finite verb (V2); "hvilke" takes a noun.
+        if word in V2_INTERROGATIVES and any(w in own_names for w in words[index + 2:index + 4]):
+            return True
+    return any(
+        word in own_names and following not in own_names and _finite(following)
+        for word, following in itertools.pairwise(words)
+    )
+
+
+def _finite(word: str) -> bool:
+    return word in AUXILIARIES or bool(PAST_TENSE_RE.match(word))
 
 
 def _plausible_year(year: int) -> bool:
@@ -393,24 +424,27 @@ def _years(question: str, notes: list[str]) -> list[int]:
 
 
 def _meeting_references(question: str, notes: list[str]) -> tuple[tuple[date, ...], tuple[tuple[int, int], ...]]:
-    """Days and months the question names as a meeting's: only with a word for a meeting beside them."""
-    if not MEETING_WORD_RE.search(question):
-        return (), ()
+    """Days and months the question names as the meeting where something happened ("på mødet den …")."""
     days = []
     for match in DAY_RE.finditer(question):
         day = safe_date(int(match[3]), MONTHS[match[2].lower()], int(match[1]), notes)
-        if day:
+        if day and _at_meeting(question, match.start()):
             days.append(day)
     for match in NUMERIC_DAY_RE.finditer(question):
         day = safe_date(int(match[3]), int(match[2]), int(match[1]), notes)
-        if day:
+        if day and _at_meeting(question, match.start()):
             days.append(day)
     months = []
     for match in MONTH_RE.finditer(question):
         year = int(match[2])
-        if _plausible_year(year):
+        if _plausible_year(year) and _at_meeting(question, match.start() + len(match[0].split()[0]) + 1):
             months.append((year, MONTHS[match[1].lower()]))
     return tuple(days), tuple(months)
+
+
+def _at_meeting(question: str, start: int) -> bool:
+    """Whether the words just before a date say it is the meeting's own ("på mødet den", "på KKR-mødet i")."""
+    return bool(MEETING_AT_RE.search(question[max(start - 60, 0):start]))
 
 
 def safe_date(year: int, month: int, day: int, notes: list[str] | None = None) -> date | None:

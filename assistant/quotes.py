@@ -48,6 +48,7 @@ DENSE_WEIGHT = 0.8
 # A sentence stating the asked type beside the subject outranks any sentence that does not.
 SLOT_BONUS = 1.0
 YEAR_BONUS = 0.3
+NAME_BONUS = 0.5
 # A neighbouring sentence that carries half the subject puts the next one beside it ("… to repræsentanter til
 # samarbejdsudvalget." followed by the sentence that names them).
 NEIGHBOUR_OVERLAP = 0.5
@@ -102,6 +103,7 @@ def slot_sentences(
     known_names: tuple[str, ...] = (),
     exclude: frozenset[str] = frozenset(),
     lexical: bool = True,
+    names_in_sentence: bool = False,
 ) -> list[Scored]:
     """The item's sentences that state what a typed question asks (a name, a figure, a date) beside its subject,
     best first; empty when none does, which is the evidence for "det fremgår ikke".
@@ -124,11 +126,14 @@ def slot_sentences(
             continue
         if not states(part.answer_type, candidate.text, lowercase, known_names, part.unit):
             continue
-        if lexical and not _beside_subject(index, candidates, overlap) and dense[index] < 1.0:
+        if lexical and not _beside_subject(index, candidates, overlap):
             continue
-        if not all(mentions(name, sections[candidate.section]) for name in known_names):
+        where = candidate.text if names_in_sentence else sections[candidate.section]
+        if not all(mentions(name, where) for name in known_names):
             continue
         score = overlap[index] + DENSE_WEIGHT * dense[index] + SLOT_BONUS
+        if known_names and all(mentions(name, candidate.text) for name in known_names):
+            score += NAME_BONUS  # "Esbjerg Kommune fik …": the figure of the thing the question names
         if part.years and any(str(year) in candidate.text for year in part.years):
             score += YEAR_BONUS
         scored.append(Scored(score, index, candidate))

@@ -117,3 +117,20 @@ def test_an_impossible_year_or_date_is_ignored_with_a_note_never_a_crash(questio
 def test_english_is_told_from_danish_words_that_look_english() -> None:
     assert analyse("What did the council decide about the harbour?", COMMITTEES).english
     assert not analyse("Hvad er status for det nye OUH in 2024?", COMMITTEES).english
+
+
+def test_a_question_for_an_outcome_asks_for_the_decision() -> None:
+    assert analyse("Hvad skete der med forslaget om en ny skole?", COMMITTEES).decision
+    assert analyse("Hvad kom der ud af drøftelsen af trafikplanen?", COMMITTEES).decision
+    assert not analyse("Hvad handler forslaget om?", COMMITTEES).decision
+
+
+def test_a_date_for_a_meeting_being_prepared_is_not_the_meeting_where_it_happened() -> None:
+    assert analyse("Hvad besluttede byrådet at sætte på dagsordenen til mødet den 5. maj 2024?",
+                   COMMITTEES).meeting_dates == ()
+    assert analyse("Hvad besluttede byrådet på mødet den 5. maj 2024?", COMMITTEES).meeting_dates == (
+        date(2024, 5, 5),)
+
+
+def test_the_committee_as_subject_of_a_past_tense_verb_asks_what_it_decided() -> None:
+    assert analyse("Hvad blev udfaldet, da Testrup drøftede havnen?", COMMITTEES).decision
