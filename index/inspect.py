@@ -24,7 +24,7 @@ def _item_rows(document: MeetingDocument) -> list[dict]:
         chunk_counts[key] = chunk_counts.get(key, 0) + 1
     return [
         {
-            "source": document.source,
+            "source": document.file_name,
             "committee": document.committee,
             "meeting_date": document.meeting_date.isoformat() if document.meeting_date else None,
             "doc_type": document.doc_type,

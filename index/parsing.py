@@ -8,6 +8,7 @@ from pathlib import Path
 from index.agenda import split_document
 from index.cleaning import strip_running_lines
 from index.errors import ingest_error
+from index.identity import document_key
 from index.loading import read_lines
 from index.metadata import meeting_facts, year_in_name
 from index.schema import MeetingDocument
@@ -24,8 +25,13 @@ def file_hash(path: Path) -> str:
     return hashlib.sha256(path.read_bytes() + recipe.encode()).hexdigest()
 
 
-def parse_file(path: Path) -> MeetingDocument:
-    """Parse one meeting document; raises IngestError with a Danish reason when it can't."""
+def parse_file(path: Path, *, key: str | None = None, source_dir: Path | None = None) -> MeetingDocument:
+    """Parse one meeting document; raises IngestError with a Danish reason when it can't.
+
+    ``key`` and ``source_dir`` say where the file will live when that is not
+    where it is read from: an upload is parsed in a staging folder before it is
+    moved into the uploads folder.
+    """
     lines = read_lines(path)
     lines, footer_dates, footer_committees = strip_running_lines(lines)
     items, participants = split_document(lines)
@@ -36,7 +42,8 @@ def parse_file(path: Path) -> MeetingDocument:
         path, lines, footer_dates, footer_committees, has_decisions, get_settings().committee
     )
     return MeetingDocument(
-        source=path.name,
+        source=key or document_key(path),
+        file_name=path.name,
         committee=facts.committee,
         meeting_date=facts.meeting_date,
         doc_type=facts.doc_type,
@@ -44,6 +51,6 @@ def parse_file(path: Path) -> MeetingDocument:
         participants=participants,
         date_evidence=facts.date_evidence,
         content_hash=file_hash(path),
-        source_dir=str(path.parent.resolve()),
+        source_dir=str((source_dir or path.parent).resolve()),
         meeting_year=facts.meeting_date.year if facts.meeting_date else year_in_name(path.name),
     )

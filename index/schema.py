@@ -47,6 +47,8 @@ class AgendaItem:
 
 @dataclass
 class MeetingDocument:
+    """``source`` is the document's identity (index.identity), ``file_name`` what users see."""
+
     source: str
     committee: str
     meeting_date: date | None
@@ -57,6 +59,7 @@ class MeetingDocument:
     content_hash: str = ""
     source_dir: str = ""
     meeting_year: int | None = None
+    file_name: str = ""
 
 
 @dataclass
