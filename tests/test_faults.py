@@ -21,6 +21,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from filelock import Timeout
 
 import settings
 from index.store import build_index, open_collection
@@ -141,3 +142,37 @@ def test_pdf_from_another_folder_opens_through_a_url_encoded_link(tiny_settings,
             urllib.request.urlopen(url.rstrip("/") + "/gradio_api/file=" + str(outside), timeout=60)
     finally:
         demo.close()
+
+
+def test_questions_are_answered_while_an_upload_is_indexing(tiny_settings, tmp_path: Path) -> None:
+    from assistant.retrieval import HybridRetriever
+    from assistant.service import ask
+    from index.store import store_lock
+    from index.uploads import add_upload
+
+    build_index([write_meeting(tiny_settings.corpus_dir / "referat.txt").parent], config=tiny_settings)
+    retriever = HybridRetriever(tiny_settings)
+    embedding = threading.Event()
+    done = threading.Event()
+    results = []
+
+    def progress(finished: int, total: int, label: str) -> None:
+        embedding.set()
+        done.wait(timeout=120)  # hold the upload mid-embedding until the question is answered
+
+    upload = (tmp_path / "in" / FILE_2023_11)
+    upload.parent.mkdir()
+    upload.write_bytes((CORPUS / FILE_2023_11).read_bytes())
+    worker = threading.Thread(target=lambda: results.append(add_upload(upload, config=tiny_settings,
+                                                                       progress=progress)))
+    worker.start()
+    try:
+        assert embedding.wait(timeout=300), "the upload never started embedding"
+        with pytest.raises(Timeout):  # the upload holds the write lock
+            store_lock(tiny_settings).acquire(timeout=0)
+        answer = ask("Hvad blev der besluttet om botilbud?", retriever=retriever)
+        assert answer.citations and answer.citations[0].source == "referat.txt"
+    finally:
+        done.set()
+        worker.join(timeout=600)
+    assert results and results[0].status == "added"
