@@ -171,7 +171,11 @@ def build_app(
                 progress(done / max(total, 1), desc=f"Indlejrer {label} ({number} af {len(files)}): "
                                                     f"{done} af {total} tekststykker")
 
-            lines.append(add_upload(source, config=config, progress=embedded).message)
+            try:
+                lines.append(add_upload(source, config=config, progress=embedded).message)
+            except Exception as error:  # noqa: BLE001  (add_upload has removed its file and chunks; say so, go on)
+                lines.append(f"❌ {source.name}: filen kunne ikke indlæses på grund af en uventet fejl "
+                             f"({type(error).__name__}); intet er gemt.")
         retriever.refresh()
         return "\n\n".join(lines), gr.update(choices=meeting_choices(retriever))
 

@@ -163,9 +163,10 @@ def test_app_starts_with_a_bad_corpus_file_and_lists_it(tiny_settings) -> None:
 
     write_meeting(tiny_settings.corpus_dir / "god.txt")
     write_hostile_pdf(tiny_settings.corpus_dir / "ødelagt.pdf", "unicode_limit")
+    write_meeting(tiny_settings.uploads_dir / "god.txt", "psykiatri")  # an earlier upload of the same name
 
     retriever, notices = prepare(tiny_settings)
 
-    assert [meeting["source"] for meeting in retriever.sources()] == ["god.txt"]
+    assert sorted(meeting["source"] for meeting in retriever.sources()) == ["god.txt", "uploads/god.txt"]
     assert len(notices) == 1 and notices[0].startswith("ødelagt.pdf: PDF-filen er beskadiget")
     assert "❌ ødelagt.pdf" in startup_notice(notices)
