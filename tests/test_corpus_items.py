@@ -238,7 +238,7 @@ def mixed_batch(tmp_path) -> dict[str, Path]:
 def test_bad_files_reported_and_good_file_parsed(mixed_batch):
     result = ingest_paths(list(mixed_batch.values()))
 
-    assert [d.source for d in result.documents] == [FILE_2023_11]
+    assert [d.file_name for d in result.documents] == [FILE_2023_11]
     assert len(result.documents[0].items) == 13
     assert {e.source: e.reason for e in result.errors} == {
         "tom.txt": "empty",
@@ -254,14 +254,14 @@ def test_good_file_parsed_whatever_its_place_in_batch(mixed_batch):
 
     result = ingest_paths(list(reversed(paths)))
 
-    assert [d.source for d in result.documents] == [FILE_2023_11]
+    assert [d.file_name for d in result.documents] == [FILE_2023_11]
     assert len(result.errors) == 4
 
 
 def test_folder_batch_skips_unsupported_files_silently(mixed_batch):
     result = ingest_paths([mixed_batch["good"].parent])
 
-    assert [d.source for d in result.documents] == [FILE_2023_11]
+    assert [d.file_name for d in result.documents] == [FILE_2023_11]
     assert {e.source: e.reason for e in result.errors} == {
         "tom.txt": "empty", "blank.md": "empty", "forside.txt": "no_items",
     }
