@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import html
 import re
-import shutil
 import sys
 import time
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
+from urllib.parse import quote
 
 import settings  # noqa: F401  (offline environment and analytics off before gradio loads)
 
@@ -24,9 +24,10 @@ from assistant.answer import Answer, Citation, long_date, upper_first
 from assistant.question import QuestionError
 from assistant.retrieval import Filters, HybridRetriever, shared_retriever
 from assistant.service import ask
-from index.ingest import ingest_paths
-from index.inspect import layout_note
-from index.store import BuildReport, IndexMismatchError, build_index
+from index.embedding import ModelError
+from index.identity import display_name
+from index.store import IndexMismatchError, build_index, indexed_directories
+from index.uploads import add_upload, clear_staging
 from settings import Settings, get_settings
 
 TITLE = "Spørg KKR Syddanmarks mødereferater"
@@ -46,7 +47,7 @@ def meeting_choices(retriever: HybridRetriever) -> list[tuple[str, str]]:
     choices = []
     for meeting in retriever.sources():
         when = long_date(meeting["meeting_date"], meeting.get("meeting_year"))
-        choices.append((f"{when} – {meeting['doc_type']} ({meeting['source']})", meeting["source"]))
+        choices.append((f"{when} – {meeting['doc_type']} ({display_name(meeting['source'])})", meeting["source"]))
     return choices
 
 
@@ -81,16 +82,20 @@ def highlight(passage: str, sentences: list[str]) -> str:
 
 
 def file_link(citation: Citation, retriever: HybridRetriever) -> str:
-    """A link that opens a cited PDF at its page; text sources get none (the whole item is shown)."""
+    """A link that opens a cited PDF at its page; text sources get none (the whole item is shown).
+
+    The path is URL-encoded: a '#' or '?' in a file name would otherwise cut the link short.
+    """
     if not citation.source.lower().endswith(".pdf"):
         return ""
     chunks = retriever.item_chunks(citation.source, citation.item)
-    directory = str(chunks[0].metadata.get("source_dir", "")) if chunks else ""
+    metadata = chunks[0].metadata if chunks else {}
+    directory = str(metadata.get("source_dir", ""))
     if not directory:
         return ""
-    path = Path(directory) / citation.source
+    path = Path(directory) / str(metadata.get("file_name") or display_name(citation.source))
     page = f"#page={citation.page}" if citation.page else ""
-    return (f'<a href="/gradio_api/file={html.escape(str(path))}{page}" target="_blank">'
+    return (f'<a href="/gradio_api/file={html.escape(quote(str(path)))}{page}" target="_blank">'
             f"Åbn PDF'en{' på side ' + str(citation.page) if citation.page else ''}</a>")
 
 
@@ -113,7 +118,7 @@ def sources_html(answer: Answer | None, retriever: HybridRetriever) -> str:
             f"<h4>[{citation.number}] {html.escape(long_date(citation.meeting_date, citation.meeting_year))} · "
             f"{html.escape(citation.committee)}, {html.escape(citation.doc_type)}</h4>"
             f"<p><strong>{html.escape(upper_first(citation.where()))}</strong><br>"
-            f"Afsnit: {html.escape(citation.section)}{page} · {html.escape(citation.source)}"
+            f"Afsnit: {html.escape(citation.section)}{page} · {html.escape(display_name(citation.source))}"
             f"{layout if unrecognised else ''}</p>"
             f"<blockquote>{highlight(citation.passage, citation.highlights)}</blockquote>"
             f"{file_link(citation, retriever)}"
@@ -133,18 +138,6 @@ def answer_markdown(answer: Answer) -> str:
     return text
 
 
-def upload_report(report: BuildReport | None, refused: list[str], notes: list[str] | None = None) -> str:
-    """What happened to each uploaded file, in Danish."""
-    lines = [f"ℹ️ {note}" for note in notes or []]
-    if report is not None:
-        lines += [f"✅ {name} er indlæst og kan søges i nu." for name in report.added + report.updated]
-        lines += [f"ℹ️ {name} var allerede indlæst (uændret)." for name in report.unchanged]
-        lines += [f"⚠️ {name} har ingen kendt mødedato (dato ikke oplyst)." for name in report.unknown_dates]
-        refused = refused + report.errors
-    lines += [f"❌ {error}" for error in refused]
-    return "\n\n".join(lines)
-
-
 def stream_words(text: str) -> Iterator[str]:
     words = re.split(r"(\s+)", text)
     for end in range(0, len(words), STREAM_STEP * 2):
@@ -152,7 +145,10 @@ def stream_words(text: str) -> Iterator[str]:
         time.sleep(0.01)
 
 
-def build_app(retriever: HybridRetriever | None = None, config: Settings | None = None) -> gr.Blocks:
+def build_app(
+    retriever: HybridRetriever | None = None, config: Settings | None = None, notices: list[str] | None = None
+) -> gr.Blocks:
+    """The app; ``notices`` are the corpus files that could not be read at start, shown under uploads."""
     config = config or get_settings()
     retriever = retriever or shared_retriever(config)
 
@@ -175,24 +171,25 @@ def build_app(retriever: HybridRetriever | None = None, config: Settings | None 
         history[-1] = {"role": "assistant", "content": answer_markdown(answer)}
         yield history, answer.question, sources, ""
 
-    def upload(files):
+    def upload(files, progress=gr.Progress()):  # noqa: B008  (Gradio's way of asking for a progress bar)
         if not files:
             return "Vælg en eller flere filer (PDF, .txt eller .md).", gr.update()
-        config.uploads_dir.mkdir(parents=True, exist_ok=True)
-        stored, refused, notes = [], [], []
-        for file in files:
+        lines = []
+        for number, file in enumerate(files, start=1):
             source = Path(file if isinstance(file, str) else file.name)
-            # Parse before copying: a bad file must not replace a good upload of the same name.
-            parsed = ingest_paths([source])
-            errors = parsed.errors
-            notes += [note for document in parsed.documents if (note := layout_note(document))]
-            if errors:
-                refused += [f"{error.source}: {error.message}" for error in errors]
-                continue
-            stored.append(Path(shutil.copyfile(source, config.uploads_dir / source.name)))
-        report = build_index(stored, prune=False, config=config) if stored else None
+            progress(0, desc=f"Indlæser {source.name} ({number} af {len(files)}) …")
+
+            def embedded(done: int, total: int, label: str, number=number) -> None:
+                progress(done / max(total, 1), desc=f"Indlejrer {label} ({number} af {len(files)}): "
+                                                    f"{done} af {total} tekststykker")
+
+            try:
+                lines.append(add_upload(source, config=config, progress=embedded).message)
+            except Exception as error:  # noqa: BLE001  (add_upload has removed its file and chunks; say so, go on)
+                lines.append(f"❌ {source.name}: filen kunne ikke indlæses på grund af en uventet fejl "
+                             f"({type(error).__name__}); intet er gemt.")
         retriever.refresh()
-        return upload_report(report, refused, notes), gr.update(choices=meeting_choices(retriever))
+        return "\n\n".join(lines), gr.update(choices=meeting_choices(retriever))
 
     with gr.Blocks(title=TITLE, analytics_enabled=False) as demo:
         gr.Markdown(f"# {TITLE}\nStil spørgsmål på dansk. Hvert svar henviser til mødedato og punktnummer.")
@@ -219,38 +216,56 @@ def build_app(retriever: HybridRetriever | None = None, config: Settings | None 
                 with gr.Accordion("Tilføj dokumenter", open=False):
                     files = gr.File(label="PDF, .txt eller .md", file_count="multiple", file_types=UPLOAD_SUFFIXES,
                                     elem_id="upload")
-                    upload_status = gr.Markdown(elem_id="upload-status")
+                    upload_status = gr.Markdown(startup_notice(notices), elem_id="upload-status")
         inputs = [question, chat, previous, year_from, year_to, meetings, doc_type, committee]
         outputs = [chat, previous, sources, question]
         send.click(respond, inputs, outputs)
         question.submit(respond, inputs, outputs)
         clear.click(lambda: ([], None, sources_html(None, retriever), ""), None, [chat, previous, sources, question])
-        files.upload(upload, files, [upload_status, meetings])
+        # Uploads queue on their own, one at a time: a long indexing never takes a question's place.
+        files.upload(upload, files, [upload_status, meetings], concurrency_limit=1, concurrency_id="upload")
     demo.queue(default_concurrency_limit=config.concurrency)
     return demo
 
 
-def prepare(config: Settings) -> HybridRetriever:
-    """Model provisioned, bundled corpus indexed (incrementally), retriever loaded."""
+def startup_notice(notices: list[str] | None) -> str:
+    if not notices:
+        return ""
+    return "Disse filer kunne ikke indlæses, da appen startede:\n\n" + "\n\n".join(f"❌ {n}" for n in notices)
+
+
+def prepare(config: Settings) -> tuple[HybridRetriever, list[str]]:
+    """Model provisioned, bundled corpus and earlier uploads indexed (incrementally), retriever loaded.
+
+    A bad corpus file does not stop the app: it is printed and returned, to be shown in the app.
+    """
     from index.model import ensure_local_model
 
     if config.embed_model == str(config.local_model_dir):
         ensure_local_model(config)
-    report = build_index([config.corpus_dir], config=config, progress=True)
+    config.uploads_dir.mkdir(parents=True, exist_ok=True)
+    clear_staging(config)
+    report = build_index([config.corpus_dir, config.uploads_dir], config=config, progress=True)
     print(report.summary(), flush=True)
-    return shared_retriever(config)
+    for error in report.errors:
+        print(f"fejl: {error}", file=sys.stderr, flush=True)
+    return shared_retriever(config), report.errors
 
 
 def launch(demo: gr.Blocks, config: Settings, *, port: int | None = None, block: bool = True) -> None:
     """Serve on the configured host (127.0.0.1 unless MINUTES_HOST says otherwise), analytics off.
 
-    Only the bundled corpus and the uploads folder are served as files, so a
+    Only the folders the index was built from (the bundled corpus, the uploads
+    folder and any folder given to ``index build``) are served as files, so a
     cited PDF opens at its page and nothing else on the disk is reachable.
+    Gradio refuses uploads over the size limit before they reach the app.
     """
+    served = {str(config.uploads_dir), str(config.corpus_dir), *map(str, indexed_directories(config))}
     demo.launch(
         server_name=config.host,
         server_port=port or config.port,
-        allowed_paths=[str(config.uploads_dir), str(config.corpus_dir)],
+        allowed_paths=sorted(served),
+        max_file_size=config.max_upload_bytes,
         share=False,
         show_error=False,
         prevent_thread_lock=not block,
@@ -261,11 +276,11 @@ def launch(demo: gr.Blocks, config: Settings, *, port: int | None = None, block:
 def main() -> None:
     config = get_settings()
     try:
-        retriever = prepare(config)
-    except IndexMismatchError as error:  # another model built the index: say so instead of a traceback
+        retriever, notices = prepare(config)
+    except (IndexMismatchError, ModelError) as error:  # say what to fix instead of a traceback
         print(f"fejl: {error}", file=sys.stderr)
         raise SystemExit(2) from None
-    demo = build_app(retriever, config)
+    demo = build_app(retriever, config, notices)
     print(f"Åbn http://{config.host}:{config.port} i din browser.", flush=True)
     launch(demo, config)
 

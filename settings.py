@@ -71,6 +71,10 @@ class Settings:
     port: int
     concurrency: int
     max_question_chars: int
+    max_upload_mb: float
+    max_pages: int
+    max_chars: int
+    max_chunks: int
 
     @property
     def local_model_dir(self) -> Path:
@@ -84,6 +88,15 @@ class Settings:
     @property
     def uploads_dir(self) -> Path:
         return self.data_dir / "uploads"
+
+    @property
+    def max_upload_bytes(self) -> int:
+        return int(self.max_upload_mb * 1024 * 1024)
+
+    @property
+    def lock_path(self) -> Path:
+        """The file lock every writer of the store holds (CLI builds, app uploads)."""
+        return self.data_dir / "index.lock"
 
     @property
     def llm_enabled(self) -> bool:
@@ -119,6 +132,13 @@ def load_settings() -> Settings:
         port=int(_env("PORT") or 7860),
         concurrency=int(_env("CONCURRENCY") or 4),
         max_question_chars=int(_env("MAX_QUESTION_CHARS") or 1000),
+        # Limits per file. The largest bundled meeting is about 30 pages and 100 chunks;
+        # 2,000 chunks embed in about 4 minutes on two cores, so a runaway file cannot
+        # occupy the app for hours.
+        max_upload_mb=float(_env("MAX_UPLOAD_MB") or 50),
+        max_pages=int(_env("MAX_PAGES") or 500),
+        max_chars=int(_env("MAX_CHARS") or 2_000_000),
+        max_chunks=int(_env("MAX_CHUNKS") or 2000),
     )
 
 

@@ -1,6 +1,8 @@
 """Command line: ``python -m assistant ask [--json] "question"`` or ``--questions FILE``.
 
-With --questions the model and index load once and each answer is one JSON line.
+With --questions the model and index load once and each answer is one JSON line;
+a question that fails, for whatever reason, gets an error object on its line
+and the batch goes on.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("angiv et spørgsmål eller --questions FIL")
 
     from assistant.service import QuestionError, ask
+    from index.embedding import ModelError
     from index.store import IndexMismatchError
 
     questions = [args.question] if args.question else _read_questions(args.questions)
@@ -32,14 +35,16 @@ def main(argv: list[str] | None = None) -> int:
     for question in questions:
         try:
             answer = ask(question)
-        except QuestionError as error:
-            status = 1
-            payload = {"question": question, "error": str(error)}
-            print(json.dumps(payload, ensure_ascii=False) if args.json or args.questions else f"fejl: {error}")
-            continue
-        except (IndexMismatchError, FileNotFoundError) as error:
+        except (IndexMismatchError, FileNotFoundError, ModelError) as error:  # no question can be answered
             print(f"fejl: {error}", file=sys.stderr)
             return 2
+        except Exception as error:  # noqa: BLE001  (one bad question must not end a batch or show a traceback)
+            status = 1
+            message = str(error) if isinstance(error, QuestionError) else _internal_error(error)
+            payload = {"question": question, "error": message}
+            print(json.dumps(payload, ensure_ascii=False) if args.json or args.questions else f"fejl: {message}",
+                  flush=True)
+            continue
         if args.questions:
             print(json.dumps(answer.to_json(), ensure_ascii=False), flush=True)
         elif args.json:
@@ -49,6 +54,10 @@ def main(argv: list[str] | None = None) -> int:
             if answer.citations:
                 print("\nKilder:\n" + answer.sources_markdown())
     return status
+
+
+def _internal_error(error: Exception) -> str:
+    return f"spørgsmålet kunne ikke besvares på grund af en intern fejl ({type(error).__name__})"
 
 
 def _read_questions(path: Path) -> list[str]:

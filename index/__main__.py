@@ -46,12 +46,13 @@ def _inspect(paths: list[Path], as_json: bool) -> int:
 
 
 def _build(paths: list[Path], prune: bool | None, rebuild: bool) -> int:
+    from index.embedding import ModelError
     from index.store import IndexMismatchError, build_index
 
     config = settings.get_settings()
     try:
         report = build_index(paths or [config.corpus_dir], prune=prune, progress=True, rebuild=rebuild)
-    except IndexMismatchError as error:
+    except (IndexMismatchError, ModelError) as error:
         print(f"fejl: {error}", file=sys.stderr)
         return 2
     print(report.summary())

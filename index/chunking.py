@@ -68,6 +68,7 @@ def _section_chunks(
         text = f"{header}\n\n{piece}"
         metadata: dict[str, str | int | float | bool] = {
             "source": document.source,
+            "file_name": document.file_name or document.source.rsplit("/", 1)[-1],
             "committee": document.committee,
             "meeting_date": document.meeting_date.isoformat() if document.meeting_date else "",
             "meeting_ordinal": document.meeting_date.toordinal() if document.meeting_date else 0,

@@ -24,6 +24,25 @@ _models: dict[str, object] = {}
 _models_lock = threading.Lock()
 
 
+class ModelError(RuntimeError):
+    """The configured embedding model cannot be loaded; the message is one Danish line."""
+
+
+def _model_error(name: str) -> ModelError:
+    path = Path(name).expanduser()
+    looks_like_path = name.startswith(("/", ".", "~")) or path.exists()
+    if looks_like_path and not path.exists():
+        why = "stien findes ikke"
+    elif path.is_dir():
+        why = "mappen er ikke en sentence-transformers-model (modules.json og config.json mangler eller er ugyldige)"
+    else:
+        why = "modellen findes ikke lokalt, og den hentes ikke fra nettet"
+    return ModelError(
+        f"Indlejringsmodellen '{name}' kan ikke indlæses: {why}. Ret MINUTES_EMBED_MODEL, eller fjern den for at "
+        f"bruge den medfølgende model."
+    )
+
+
 def _model_location(settings: Settings) -> str:
     """The configured model, the converted local one built first when that is what is configured."""
     if settings.embed_model == str(settings.local_model_dir):
@@ -44,13 +63,17 @@ def get_embed_model(settings: Settings | None = None):
         if name not in _models:
             from llama_index.embeddings.huggingface import HuggingFaceEmbedding
 
-            _models[name] = HuggingFaceEmbedding(
-                model_name=_model_location(settings),
-                query_instruction=QUERY_PROMPT,
-                text_instruction=PASSAGE_PROMPT,
-                device=DEVICE,
-                normalize=True,
-            )
+            location = _model_location(settings)
+            try:
+                _models[name] = HuggingFaceEmbedding(
+                    model_name=location,
+                    query_instruction=QUERY_PROMPT,
+                    text_instruction=PASSAGE_PROMPT,
+                    device=DEVICE,
+                    normalize=True,
+                )
+            except Exception as error:  # whatever transformers raises, the user needs the setting named
+                raise _model_error(name) from error
         return _models[name]
 
 
@@ -66,10 +89,13 @@ def _dimension(settings: Settings) -> int:
     pooling = directory / "1_Pooling" / "config.json"
     modules = directory / "modules.json"
     if pooling.is_file() and modules.is_file():
-        types = [module["type"].rsplit(".", 1)[-1] for module in json.loads(modules.read_text(encoding="utf-8"))]
-        if types == ["Transformer", "Pooling", "Normalize"]:  # nothing after pooling changes the size
-            config = json.loads(pooling.read_text(encoding="utf-8"))
-            return int(config.get("word_embedding_dimension") or config["embedding_dimension"])
+        try:
+            types = [module["type"].rsplit(".", 1)[-1] for module in json.loads(modules.read_text(encoding="utf-8"))]
+            if types == ["Transformer", "Pooling", "Normalize"]:  # nothing after pooling changes the size
+                config = json.loads(pooling.read_text(encoding="utf-8"))
+                return int(config.get("word_embedding_dimension") or config["embedding_dimension"])
+        except (ValueError, KeyError, TypeError, AttributeError) as error:
+            raise _model_error(settings.embed_model) from error
     model = get_embed_model(settings)._model
     # sentence-transformers 6 renamed the method; 5.x only has the old name
     measure = getattr(model, "get_embedding_dimension", None) or model.get_sentence_embedding_dimension

@@ -21,9 +21,26 @@ REASONS = {
     "no_items": "der blev ikke fundet nogen dagsordenspunkter (linjer som \"2.3. Titel\")",
     "unsupported": "filtypen understøttes ikke; brug PDF, .txt eller .md",
     "unreadable": "filen kunne ikke læses",
+    "missing": "filen findes ikke",
+    "not_text": "ikke en tekstfil (indholdet er binært); brug PDF eller tekst i UTF-8, UTF-16 eller Windows-1252",
+    "too_large": "filen er for stor",
+    "too_many_pages": "PDF-filen har for mange sider",
+    "too_long": "filen har for meget tekst",
+    "too_many_chunks": "filen giver for mange tekststykker",
+    "failed": "filen kunne ikke indlæses på grund af en uventet fejl",
 }
 
 
 def ingest_error(source: str, reason: str, detail: str = "") -> IngestError:
     message = REASONS[reason] + (f" ({detail})" if detail else "")
     return IngestError(source, reason, message)
+
+
+def limit_error(source: str, reason: str, found: int | str, limit: int | str, setting: str) -> IngestError:
+    """A file over one of the limits in settings.py; the message names the limit and its setting."""
+    return ingest_error(source, reason, f"{found}; grænsen er {limit}, sat med MINUTES_{setting}")
+
+
+def thousands(number: int) -> str:
+    """1.234.567, as Danish writes it."""
+    return f"{number:,}".replace(",", ".")

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from index.chunking import chunk_document
-from index.errors import IngestError
+from index.errors import IngestError, ingest_error
 from index.loading import SUPPORTED_SUFFIXES
 from index.parsing import parse_file
 from index.schema import Chunk, MeetingDocument
@@ -41,12 +41,22 @@ def ingest_paths(paths: list[Path]) -> IngestResult:
     result = IngestResult()
     for path in expand_paths(paths):
         try:
-            if not path.exists():
-                raise IngestError(path.name, "missing", "filen findes ikke")
-            result.documents.append(parse_file(path))
+            result.documents.append(ingest_file(path))
         except IngestError as error:
             result.errors.append(error)
     return result
+
+
+def ingest_file(path: Path, **where) -> MeetingDocument:
+    """One file parsed, or an IngestError: no exception of any kind escapes for a bad file."""
+    if not path.exists():
+        raise ingest_error(path.name, "missing")
+    try:
+        return parse_file(path, **where)
+    except IngestError:
+        raise
+    except Exception as error:  # a parser bug on one file must not stop the batch
+        raise ingest_error(path.name, "failed", type(error).__name__) from error
 
 
 def chunk_paths(paths: list[Path]) -> list[Chunk]:

@@ -24,7 +24,7 @@ def _item_rows(document: MeetingDocument) -> list[dict]:
         chunk_counts[key] = chunk_counts.get(key, 0) + 1
     return [
         {
-            "source": document.source,
+            "source": document.file_name,
             "committee": document.committee,
             "meeting_date": document.meeting_date.isoformat() if document.meeting_date else None,
             "doc_type": document.doc_type,
@@ -56,7 +56,7 @@ def layout_note(document: MeetingDocument) -> str | None:
            else f"side for side ({parts} {'side' if parts == 1 else 'sider'})" if has_pages
            else "som ét afsnit")
     cited = "med sidetal (\"side 4\")" if has_pages else "med afsnitsnummer (\"afsnit 2\")"
-    return (f"{document.source}: dagsordenspunkterne blev ikke genkendt, så filen er i stedet indlæst {how} "
+    return (f"{document.file_name or document.source}: dagsordenspunkterne blev ikke genkendt, så filen er i stedet indlæst {how} "
             f"og citeres {cited}.")
 
 

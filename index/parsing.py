@@ -7,6 +7,7 @@ from pathlib import Path
 
 from index.cleaning import strip_repeated_page_edges, strip_running_lines
 from index.errors import ingest_error
+from index.identity import document_key
 from index.layouts import FALLBACK, KKR, split_by_layout
 from index.layouts.firstagenda import read_header
 from index.loading import read_lines
@@ -25,8 +26,13 @@ def file_hash(path: Path) -> str:
     return hashlib.sha256(path.read_bytes() + recipe.encode()).hexdigest()
 
 
-def parse_file(path: Path) -> MeetingDocument:
-    """Parse one meeting document; raises IngestError with a Danish reason when it can't."""
+def parse_file(path: Path, *, key: str | None = None, source_dir: Path | None = None) -> MeetingDocument:
+    """Parse one meeting document; raises IngestError with a Danish reason when it can't.
+
+    ``key`` and ``source_dir`` say where the file will live when that is not
+    where it is read from: an upload is parsed in a staging folder before it is
+    moved into the uploads folder.
+    """
     lines = read_lines(path)
     lines, footer_dates, footer_committees = strip_running_lines(lines)
     # Read before the running lines go: FirstAgenda repeats its first line on every page.
@@ -42,7 +48,8 @@ def parse_file(path: Path) -> MeetingDocument:
         document_header=None if split.layout == KKR else own_header, fallback=split.layout == FALLBACK,
     )
     return MeetingDocument(
-        source=path.name,
+        source=key or document_key(path),
+        file_name=path.name,
         committee=facts.committee,
         meeting_date=facts.meeting_date,
         doc_type=facts.doc_type,
@@ -50,7 +57,7 @@ def parse_file(path: Path) -> MeetingDocument:
         participants=participants,
         date_evidence=facts.date_evidence,
         content_hash=file_hash(path),
-        source_dir=str(path.parent.resolve()),
+        source_dir=str((source_dir or path.parent).resolve()),
         meeting_year=facts.meeting_date.year if facts.meeting_date else year_in_name(path.name),
         layout=split.layout,
         fallback_by=split.fallback_by,

@@ -49,6 +49,8 @@ class AgendaItem:
 
 @dataclass
 class MeetingDocument:
+    """``source`` is the document's identity (index.identity), ``file_name`` what users see."""
+
     source: str
     committee: str
     meeting_date: date | None
@@ -63,6 +65,7 @@ class MeetingDocument:
     layout: str = "kkr"
     # For the fallback: how the items were cut, "overskrifter" (its own headings) or "sider" (pages).
     fallback_by: str = ""
+    file_name: str = ""
 
 
 @dataclass

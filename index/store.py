@@ -5,19 +5,33 @@ new chunks are written before its old ones are deleted (node ids carry the
 file hash), so a crash half-way leaves the previous index usable and the next
 build finishes the job. The collection records the embedding model and its
 dimension; opening it with another model is an error, never silent garbage.
+
+Documents are keyed by where their file lives (index.identity), so two
+``referat.txt`` in two folders are two documents. Every write happens under
+one file lock (settings.lock_path), shared by CLI builds and app uploads in
+any process, so concurrent writers never interleave.
 """
 
 from __future__ import annotations
 
+import threading
 import time
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from filelock import FileLock
+
 from index.chunking import chunk_document
+from index.errors import IngestError, limit_error, thousands
+from index.identity import display_name, document_key
 from index.ingest import expand_paths, ingest_paths
 from index.schema import Chunk, MeetingDocument
 from settings import Settings, get_settings
+
+# (chunks embedded so far, chunks in the document, the document's file name)
+Progress = Callable[[int, int, str], None]
 
 COLLECTION = "minutes"
 EMBED_BATCH = 32
@@ -38,14 +52,38 @@ class BuildReport:
     seconds: float = 0.0
     unknown_dates: list[str] = field(default_factory=list)
 
+    def failed(self, error: IngestError) -> None:
+        self.errors.append(f"{error.source}: {error.message}")
+
     def summary(self) -> str:
         lines = [
             (f"Indeks opdateret på {self.seconds:.1f} s: {len(self.added)} nye, {len(self.updated)} ændrede, "
             f"{len(self.unchanged)} uændrede, {len(self.removed)} fjernede filer; "
             f"{self.chunks_embedded} tekststykker indlejret."),
         ]
-        lines += [f"Bemærk: {name} har ingen kendt mødedato (dato ikke oplyst)." for name in self.unknown_dates]
+        lines += [f"Bemærk: {display_name(key)} har ingen kendt mødedato (dato ikke oplyst)."
+                  for key in self.unknown_dates]
         return "\n".join(lines)
+
+
+_locks: dict[str, FileLock] = {}
+_locks_guard = threading.Lock()
+
+
+def store_lock(config: Settings | None = None) -> FileLock:
+    """The one lock around writes to the store, across threads and processes.
+
+    One FileLock object per path: filelock counts re-entry per object and
+    thread, so the same thread may nest it, while other threads and processes
+    wait. The kernel drops the lock when a holder dies, even by kill -9.
+    """
+    config = config or get_settings()
+    config.data_dir.mkdir(parents=True, exist_ok=True)
+    path = str(config.lock_path.resolve())
+    with _locks_guard:
+        if path not in _locks:
+            _locks[path] = FileLock(path)
+        return _locks[path]
 
 
 def chroma_client(config: Settings | None = None):
@@ -146,45 +184,66 @@ def build_index(
     paths: list[Path],
     *,
     prune: bool | None = None,
-    progress: bool = False,
+    progress: bool | Progress = False,
     rebuild: bool = False,
     config: Settings | None = None,
 ) -> BuildReport:
     """Bring the index in line with the files under ``paths``.
 
     ``prune`` (default: on when every path is a folder) deletes the chunks of
-    files that have disappeared from those folders. A file that fails to parse
-    keeps whatever chunks it had: bad input loses nothing.
+    files that have disappeared from those folders, also when a folder is now
+    empty. A file that fails to parse keeps whatever chunks it had: bad input
+    loses nothing, and the other files go on.
     """
     config = config or get_settings()
     started = time.perf_counter()
-    if rebuild:
-        drop_index(config)
-    collection = open_collection(config, create=True)
-    report = BuildReport()
-    result = ingest_paths(paths)
-    report.errors = [f"{error.source}: {error.message}" for error in result.errors]
-    stored = _indexed_sources(collection)
-    directories = {path.parent.resolve() for path in expand_paths(paths)}
-    for document in result.documents:
-        _sync_document(collection, document, stored, report, progress)
-    if prune if prune is not None else all(path.is_dir() for path in paths):
-        present = {path.name for path in expand_paths(paths)}
-        _prune(collection, stored, present, {str(d) for d in directories}, report)
+    with store_lock(config):
+        if rebuild:
+            drop_index(config)
+        collection = open_collection(config, create=True)
+        report = BuildReport()
+        result = ingest_paths(paths)
+        for error in result.errors:
+            report.failed(error)
+        stored = _indexed_sources(collection)
+        for document in result.documents:
+            try:
+                sync_document(collection, document, stored.get(document.source), report, progress, config)
+            except IngestError as error:
+                report.failed(error)
+        if prune if prune is not None else all(path.is_dir() for path in paths):
+            present = {document_key(path, config) for path in expand_paths(paths)}
+            folders = {str(path.resolve()) for path in paths if path.is_dir()}
+            _prune(collection, stored, present, folders, report)
     report.seconds = time.perf_counter() - started
     return report
 
 
-def _sync_document(collection, document: MeetingDocument, stored, report: BuildReport, progress: bool) -> None:
-    existing = stored.get(document.source)
+def sync_document(
+    collection,
+    document: MeetingDocument,
+    existing: dict[str, set[str]] | None,
+    report: BuildReport,
+    progress: bool | Progress = False,
+    config: Settings | None = None,
+) -> None:
+    """Write one document's chunks, then delete its stale ones; the caller holds the store lock.
+
+    Raises IngestError when the document has more chunks than settings allow,
+    before anything is embedded.
+    """
+    config = config or get_settings()
     if existing and existing["hashes"] == {document.content_hash}:
         report.unchanged.append(document.source)
         return
+    chunks = chunk_document(document)
+    if len(chunks) > config.max_chunks:
+        raise limit_error(document.file_name or display_name(document.source), "too_many_chunks",
+                          f"{thousands(len(chunks))} tekststykker", f"{thousands(config.max_chunks)}", "MAX_CHUNKS")
     if document.meeting_date is None:
         report.unknown_dates.append(document.source)
-    chunks = chunk_document(document)
     nodes = to_nodes(chunks, Path(document.source_dir))
-    embed_nodes(nodes, progress=progress, label=document.source)
+    embed_nodes(nodes, progress=progress, label=document.file_name or display_name(document.source))
     store = vector_store(collection)
     new_ids = {node.node_id for node in nodes}
     store.add([node for node in nodes if not existing or node.node_id not in existing["ids"]])
@@ -198,28 +257,56 @@ def _sync_document(collection, document: MeetingDocument, stored, report: BuildR
     report.chunks_embedded += len(nodes)
 
 
-def embed_nodes(nodes, *, progress: bool = False, label: str = "") -> None:
-    """Embed node texts as passages, in batches, with a progress bar on the terminal."""
+def delete_document(collection, key: str) -> None:
+    """Remove every chunk of one document (an upload whose indexing failed half-way)."""
+    stored = collection.get(where={"source": key}, include=[])
+    if stored["ids"]:
+        collection.delete(ids=stored["ids"])
+
+
+def find_by_hash(collection, content_hash: str) -> str | None:
+    """The key of an indexed document with exactly this content hash, if any."""
+    stored = collection.get(where={"file_hash": content_hash}, limit=1, include=["metadatas"])
+    return str(stored["metadatas"][0]["source"]) if stored["ids"] else None
+
+
+def indexed_keys(collection) -> set[str]:
+    return set(_indexed_sources(collection))
+
+
+def indexed_directories(config: Settings | None = None) -> list[Path]:
+    """The folders the index was built from, so the app can serve exactly those files."""
+    try:
+        collection = open_collection(config)
+    except FileNotFoundError:
+        return []
+    return sorted({Path(d) for entry in _indexed_sources(collection).values() for d in entry["dirs"] if d})
+
+
+def embed_nodes(nodes, *, progress: bool | Progress = False, label: str = "") -> None:
+    """Embed node texts as passages, in batches; progress is a terminal bar or a callback."""
     from index.embedding import get_embed_model
 
     model = get_embed_model()
     texts = [node.get_content() for node in nodes]
     embeddings: list[list[float]] = []
     batches = range(0, len(texts), EMBED_BATCH)
-    if progress:
+    if progress is True:
         from tqdm import tqdm
 
         batches = tqdm(batches, desc=f"Indlejrer {label}", unit="batch", leave=False)
     for start in batches:
         embeddings += model.get_text_embedding_batch(texts[start : start + EMBED_BATCH])
+        if callable(progress):
+            progress(len(embeddings), len(texts), label)
     for node, embedding in zip(nodes, embeddings, strict=True):
         node.embedding = embedding
 
 
-def _prune(collection, stored, present: set[str], directories: set[str], report: BuildReport) -> None:
+def _prune(collection, stored, present: set[str], folders: set[str], report: BuildReport) -> None:
+    """Delete the documents that lived directly in one of ``folders`` and are no longer there."""
     for source, entry in stored.items():
-        in_built_dirs = not entry["dirs"] or entry["dirs"] & directories or entry["dirs"] == {""}
-        if source not in present and in_built_dirs:
+        legacy = not entry["dirs"] or entry["dirs"] == {""}  # chunks from before source_dir was recorded
+        if source not in present and (legacy or entry["dirs"] & folders):
             collection.delete(ids=sorted(entry["ids"]))
             report.removed.append(source)
-

@@ -70,3 +70,17 @@ def isolated_settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, embedding
     finally:
         monkeypatch.undo()
         settings.get_settings.cache_clear()
+
+
+@pytest.fixture
+def tiny_settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, embedding_model: Path) -> Iterator:
+    """Settings with an empty data dir and a corpus folder of one's own (both in tmp_path)."""
+    monkeypatch.setenv("MINUTES_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("MINUTES_CORPUS_DIR", str(tmp_path / "corpus"))
+    (tmp_path / "corpus").mkdir()
+    settings.get_settings.cache_clear()
+    try:
+        yield settings.get_settings()
+    finally:
+        monkeypatch.undo()
+        settings.get_settings.cache_clear()

@@ -1009,3 +1009,32 @@ FIRSTAGENDA_ITEMS = [
     ),
     FirstAgendaItem(5, "Lukket: Køb af landbrugsejendom"),
 ]
+
+
+# ------------------------------------------------------------------ hostile PDFs
+
+HOSTILE_KINDS = ("unsupported_filter", "unicode_limit", "jbig2")
+
+
+def write_hostile_pdf(path: Path, kind: str) -> Path:
+    """A small meeting PDF broken in one of the ways that used to escape pypdf's usual errors.
+
+    ``unsupported_filter`` makes pypdf raise NotImplementedError ("Unsupported
+    filter"), ``unicode_limit`` a LimitReachedError (a /ToUnicode code longer than
+    pypdf allows), ``jbig2`` a DependencyError (a filter needing an external program).
+    The PDF is written uncompressed so the edit can be made on its text.
+    """
+    pdf = _render("1.1. Botilbud\nBeslutning\nKKR Syddanmark godkendte indstillingen.", committee="KKR Syddanmark",
+                  meeting_date=date(2023, 11, 21), doc_type_header="REFERAT")
+    pdf.compress = False
+    data = bytes(pdf.output())
+    if kind == "unicode_limit":
+        data = data.replace(b"<0001> <", b"<" + b"0" * 38 + b"1> <", 1)
+    else:
+        stream = data.index(b"stream\n", data.index(b"/Contents"))
+        dictionary_end = data.rindex(b">>", 0, stream)
+        name = b"/FooDecode" if kind == "unsupported_filter" else b"/JBIG2Decode"
+        data = data[:dictionary_end] + b"/Filter " + name + b"\n" + data[dictionary_end:]
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(data)
+    return path

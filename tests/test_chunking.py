@@ -201,13 +201,16 @@ def test_chunk_ids_and_hashes_stable_across_parses(chunked, name):
     ]
 
 
-def test_chunk_ids_do_not_depend_on_folder(chunked, tmp_path):
+def test_chunk_ids_carry_the_document_location(chunked, tmp_path):
+    """A copy in another folder is another document (issue 10): same chunks, ids under its own key."""
     shutil.copyfile(CORPUS / FILE_2023_11, tmp_path / FILE_2023_11)
 
     copy = chunk_document(parse_file(tmp_path / FILE_2023_11))
 
     original = chunked[FILE_2023_11][1]
-    assert [c.chunk_id for c in copy] == [c.chunk_id for c in original]
+    key = (tmp_path / FILE_2023_11).resolve().as_posix()
+    assert [c.chunk_id for c in copy] == [key + c.chunk_id.removeprefix(FILE_2023_11) for c in original]
+    assert {c.metadata["file_name"] for c in copy} == {FILE_2023_11}
     assert [c.metadata["content_hash"] for c in copy] == [c.metadata["content_hash"] for c in original]
 
 

@@ -241,7 +241,7 @@ def mixed_batch(tmp_path) -> dict[str, Path]:
 def test_bad_files_reported_and_good_file_parsed(mixed_batch):
     result = ingest_paths(list(mixed_batch.values()))
 
-    assert [d.source for d in result.documents] == [FILE_2023_11, "forside.txt"]
+    assert [d.file_name for d in result.documents] == [FILE_2023_11, "forside.txt"]
     assert len(result.documents[0].items) == 13
     assert result.documents[0].layout == "kkr"
     front = result.documents[1]
@@ -260,14 +260,14 @@ def test_good_file_parsed_whatever_its_place_in_batch(mixed_batch):
 
     result = ingest_paths(list(reversed(paths)))
 
-    assert [d.source for d in result.documents] == ["forside.txt", FILE_2023_11]
+    assert [d.file_name for d in result.documents] == ["forside.txt", FILE_2023_11]
     assert len(result.errors) == 3
 
 
 def test_folder_batch_skips_unsupported_files_silently(mixed_batch):
     result = ingest_paths([mixed_batch["good"].parent])
 
-    assert [d.source for d in result.documents] == ["forside.txt", FILE_2023_11]  # name order
+    assert [d.file_name for d in result.documents] == ["forside.txt", FILE_2023_11]  # name order
     assert {e.source: e.reason for e in result.errors} == {"tom.txt": "empty", "blank.md": "empty"}
 
 
