@@ -158,9 +158,12 @@ def build_app(
         filters = make_filters(year_from, year_to, meetings, doc_type, committee)
         try:
             answer = ask(question, filters=filters, previous_question=previous, retriever=retriever)
-        except QuestionError as error:
+        except Exception as error:  # noqa: BLE001  (one Danish line in the chat, never Gradio's generic error)
+            message = str(error) if isinstance(error, QuestionError) else (
+                f"Spørgsmålet kunne ikke besvares på grund af en uventet fejl ({type(error).__name__}). "
+                "Prøv at formulere det anderledes.")
             shown = question if len(question) <= 300 else question[:300] + " …"
-            history += [{"role": "user", "content": shown}, {"role": "assistant", "content": f"⚠️ {error}"}]
+            history += [{"role": "user", "content": shown}, {"role": "assistant", "content": f"⚠️ {message}"}]
             yield history, previous, gr.update(), ""
             return
         history += [{"role": "user", "content": answer.question}, {"role": "assistant", "content": ""}]

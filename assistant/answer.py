@@ -200,7 +200,7 @@ def _part_text(part: PartOutcome, cited: list[Citation], outcome: Outcome) -> st
     if part.history:
         return _precedent_lines(cited)
     if part.part.slot:
-        return "\n".join(_fact_line(citation, part.uses[0]) for citation in cited[:1])
+        return "\n".join(_fact_line(citation, use) for citation, use in zip(cited, part.uses, strict=True))
     return "\n\n".join(_item_paragraph(citation, use, part.decision) for citation, use
                        in zip(cited, part.uses, strict=True))
 
