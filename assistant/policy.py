@@ -203,10 +203,10 @@ def _typed(retriever: HybridRetriever, analysis: QuestionAnalysis, part: Part, c
     wanted = subject_stems(part.text) or analysis.subject
     near = [item for item in candidates[:SLOT_ITEMS] if item.score >= top * SECONDARY_ITEM_RATIO]
     names = distinctive_names(retriever, analysis.names)
-    # In retrieval order, which knows the topic better than one sentence; within an item, a sentence naming
-    # the question's names beside the answer first, then one whose section names them.
-    for item in near:
-        for strict in ([True, False] if names else [False]):
+    # In retrieval order, which knows the topic better than one sentence; a sentence naming the question's
+    # names beside the answer first, anywhere among the near items, then one whose paragraph names them.
+    for strict in ([True, False] if names else [False]):
+        for item in near:
             slots = slot_sentences(retriever, item, part, wanted, names, used,
                                    lexical=not analysis.english, names_in_sentence=strict)
             if slots:

@@ -118,8 +118,7 @@ def slot_sentences(
     lowercase = retriever.lowercase_words()
     dense = _relative(sentence_similarities(retriever.embed_model, part.text, [c.text for c in candidates]))
     overlap = [coverage(wanted, stems(c.text)) for c in candidates]
-    sections = {c.section: " ".join([item.title, *(o.text for o in candidates if o.section == c.section)])
-                for c in candidates}
+    paragraphs = _paragraphs(retriever, item)
     scored = []
     for index, candidate in enumerate(candidates):
         if candidate.text in exclude:
@@ -128,7 +127,7 @@ def slot_sentences(
             continue
         if lexical and not _beside_subject(index, candidates, overlap):
             continue
-        where = candidate.text if names_in_sentence else sections[candidate.section]
+        where = candidate.text if names_in_sentence else paragraphs.get(candidate.text, candidate.text)
         if not all(mentions(name, where) for name in known_names):
             continue
         score = overlap[index] + DENSE_WEIGHT * dense[index] + SLOT_BONUS
@@ -138,6 +137,16 @@ def slot_sentences(
             score += YEAR_BONUS
         scored.append(Scored(score, index, candidate))
     return sorted(scored, key=lambda s: (-s.score, s.index))
+
+
+def _paragraphs(retriever: HybridRetriever, item: RetrievedItem) -> dict[str, str]:
+    """Each sentence's paragraph, with the item's title: the context a name must stand in."""
+    found: dict[str, str] = {}
+    for section in retriever.item_sections(item.source, item.item):
+        for paragraph in section.text.split("\n\n"):
+            for sentence in split_sentences(paragraph):
+                found.setdefault(sentence, f"{item.title} {paragraph}")
+    return found
 
 
 def _beside_subject(index: int, candidates: list[Candidate], overlap: list[float]) -> bool:

@@ -57,7 +57,14 @@ def coverage(wanted: set[str] | frozenset[str], found: set[str], weights: Mappin
 
 
 def found_stem(stem: str, found: set[str] | frozenset[str]) -> bool:
-    return stem in found or (len(stem) >= COMPOUND_MIN and any(stem in word for word in found))
+    """Found as it is, inside a compound, or as the same word with another inflection left on by the stemmer
+    ("besvared" for "besvarede" and "besvar" for "besvaret": Danish inflects by suffixes)."""
+    if stem in found:
+        return True
+    if len(stem) < COMPOUND_MIN:
+        return False
+    return any(stem in word or (len(word) >= COMPOUND_MIN and stem.startswith(word) and len(stem) - len(word) <= 2)
+               for word in found)
 
 
 def unknown_words(question: str, vocabulary: frozenset[str], own_names: frozenset[str] = frozenset()) -> list[str]:
