@@ -287,7 +287,8 @@ def _refusal_text(refusal: Refusal, part: PartOutcome, cited: list[Citation], mu
     if refusal.kind == "unknown":
         lines.append(f"Mødematerialet nævner ikke {_quoted(refusal.words)}.")
     elif refusal.kind == "missing":
-        lines.append(f"De punkter, der ligner spørgsmålet mest, nævner ikke {_quoted(refusal.words)}.")
+        named = _quoted(refusal.words) if refusal.words else "det, spørgsmålet nævner"
+        lines.append(f"De punkter, der ligner spørgsmålet mest, nævner ikke {named}.")
     elif refusal.kind == "no_participants":
         lines.append(NO_PARTICIPANTS)
     elif refusal.kind == "no_meeting":

@@ -177,7 +177,9 @@ def _decide_part(retriever: HybridRetriever, analysis: QuestionAnalysis, part: P
     candidates = [item for item in items if _names_all(retriever, item, terms)]
     if not candidates or candidates[0].score < items[0].score * SECONDARY_ITEM_RATIO:
         missing = [t for t in terms if not _names_all(retriever, items[0], [t])] or terms
-        outcome.refusal = Refusal("missing", missing)
+        # Only names the material uses elsewhere are named back: a word it never uses says nothing more.
+        vocabulary = retriever.vocabulary()
+        outcome.refusal = Refusal("missing", [t for t in missing if t.isdigit() or stems(t) & vocabulary])
         return outcome
     if analysis.history:
         outcome.uses = _history(retriever, analysis, candidates, relevance)
