@@ -37,7 +37,11 @@ def test_every_mode_finds_an_item_by_its_subject(corpus_index: HybridRetriever, 
 
 
 def test_decision_question_brings_the_decision_section_first(corpus_index: HybridRetriever) -> None:
-    items = corpus_index.retrieve("Hvad blev der besluttet om botilbudskapacitet og lånepulje?")
+    from assistant.question import analyse
+
+    question = "Hvad blev der besluttet om botilbudskapacitet og lånepulje?"
+    assert analyse(question).decision
+    items = corpus_index.retrieve(question, decision=True)
     assert items[0].chunks[0].section == "Beslutning"
 
 
@@ -79,6 +83,7 @@ def test_a_meeting_known_only_by_its_year_is_kept_by_ranges_over_that_year(corpu
 
 def test_refresh_sees_a_replaced_file(isolated_settings, tmp_path: Path) -> None:
     """The changed file's chunk ids sort before the untouched file's, so the whole id list must count."""
+    from index.identity import document_key
     from index.store import build_index
 
     folder = tmp_path / "docs"
@@ -96,10 +101,11 @@ def test_refresh_sees_a_replaced_file(isolated_settings, tmp_path: Path) -> None
     build_index([folder], config=isolated_settings)
     retriever.refresh()
     assert _bm25_hits(retriever, "Kvantespringsudvalget")
-    whole_item = " ".join(chunk.text for chunk in retriever.item_chunks(AGENDA, "3.1"))
+    key = document_key(document, isolated_settings)  # a folder of its own: keyed by its absolute path
+    whole_item = " ".join(chunk.text for chunk in retriever.item_chunks(key, "3.1"))
     assert "Kvantespringsudvalget" in whole_item, whole_item[:300]
     assert retriever.chunk_count == HybridRetriever(isolated_settings).chunk_count
-    assert {m["source"] for m in retriever.sources()} == {AGENDA, later}
+    assert {m["source"] for m in retriever.sources()} == {key, document_key(folder / later, isolated_settings)}
 
 
 def _bm25_hits(retriever: HybridRetriever, word: str) -> list[str]:
