@@ -172,7 +172,7 @@ def _decide_part(retriever: HybridRetriever, analysis: QuestionAnalysis, part: P
     if unknown and len(unknown) >= UNKNOWN_SHARE * max(len(relevance.wanted), 1):
         outcome.refusal = Refusal("unknown", unknown)
         return outcome
-    names = distinctive_names(retriever, analysis.names)
+    names = distinctive_names(retriever, _part_names(analysis, part))
     terms = [*names, *(str(year) for year in part.years)]
     candidates = [item for item in items if _names_all(retriever, item, terms)]
     if not candidates or candidates[0].score < items[0].score * SECONDARY_ITEM_RATIO:
@@ -204,7 +204,7 @@ def _typed(retriever: HybridRetriever, analysis: QuestionAnalysis, part: Part, c
     best: tuple[RetrievedItem, list] | None = None
     wanted = subject_stems(part.text) or analysis.subject
     near = [item for item in candidates[:SLOT_ITEMS] if item.score >= top * SECONDARY_ITEM_RATIO]
-    names = distinctive_names(retriever, analysis.names)
+    names = distinctive_names(retriever, _part_names(analysis, part))
     # In retrieval order, which knows the topic better than one sentence; a sentence naming the question's
     # names beside the answer first, anywhere among the near items, then one whose paragraph names them.
     for strict in ([True, False] if names else [False]):
@@ -227,6 +227,14 @@ def _typed(retriever: HybridRetriever, analysis: QuestionAnalysis, part: Part, c
         quotes = sorted([*quotes, *decision], key=lambda q: _order(retriever, item, q[0]))
     outcome.uses = [Use(item, quotes)]
     return outcome
+
+
+def _part_names(analysis: QuestionAnalysis, part: Part) -> tuple[str, ...]:
+    """The names a part must find: its own words' when it is one of two questions ("…, og hvornår blev det
+    besluttet?" names nothing of its own), the whole question's otherwise."""
+    if part.text == analysis.text:
+        return analysis.names
+    return tuple(name for name in analysis.names if name in part.text)
 
 
 def distinctive_names(retriever: HybridRetriever, names: tuple[str, ...]) -> tuple[str, ...]:
