@@ -55,7 +55,7 @@ def get_embed_model(settings: Settings | None = None):
             if backend == "onnx":
                 from index.onnx_encoder import OnnxEmbedding
 
-                model_dir, cache = _onnx_locations(settings)
+                model_dir, cache = onnx_locations(settings)
                 _models[key] = OnnxEmbedding(model_dir, cache, quantization,
                                              query_instruction=QUERY_PROMPT, text_instruction=PASSAGE_PROMPT)
             else:
@@ -71,7 +71,7 @@ def get_embed_model(settings: Settings | None = None):
         return _models[key]
 
 
-def _onnx_locations(settings: Settings) -> tuple[Path, Path]:
+def onnx_locations(settings: Settings) -> tuple[Path, Path]:
     """The model directory to export from, and where its ONNX files are cached (beside a local model)."""
     location = Path(_model_location(settings))
     if location.is_dir():

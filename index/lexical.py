@@ -109,7 +109,7 @@ def _load(directory: Path, version: str, top_k: int):
     from llama_index.retrievers.bm25 import BM25Retriever
 
     try:
-        bm25 = bm25s.BM25.load(str(directory), load_corpus=True, mmap=True)
+        bm25 = bm25s.BM25.load(str(directory), load_corpus=True, mmap=True, show_progress=False)
     except (OSError, ValueError):  # damaged: rebuilt by the caller
         return None
     documents = int(bm25.scores.get("num_docs") or 0)

@@ -189,3 +189,28 @@ class OnnxEmbedding(BaseEmbedding):
 
     async def _aget_text_embedding(self, text: str) -> list[float]:
         return self._get_text_embedding(text)
+
+
+def main() -> int:
+    """``python -m index.onnx_encoder``: export the configured ONNX variant now (set-up), not at the first build."""
+    import time
+
+    from index.embedding import encoder_variant, onnx_locations
+    from settings import get_settings
+
+    settings = get_settings()
+    backend, quantization = encoder_variant(settings)
+    if backend != "onnx":
+        return 0
+    model_dir, cache = onnx_locations(settings)
+    if onnx_path(cache, quantization).is_file():
+        print(f"ONNX-modellen findes allerede: {onnx_path(cache, quantization)}")
+        return 0
+    started = time.perf_counter()
+    path = ensure_onnx_model(model_dir, cache, quantization)
+    print(f"ONNX-modellen ({quantization}) er eksporteret til {path} på {time.perf_counter() - started:.1f} s")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
