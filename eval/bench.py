@@ -206,6 +206,7 @@ def _simultaneous(url: str, questions: list[str]) -> list[float]:
 def part_encoder() -> dict[str, float]:
     """One encoder (from MINUTES_EMBED_BACKEND/QUANTIZATION): load, speed, build, and its retrieval figures."""
     from assistant.retrieval import HybridRetriever
+    from assistant.service import ask
     from eval.runner import evaluate, load_golden, retrieval_metrics
     from index.embedding import get_embed_model
     from index.ingest import chunk_paths
@@ -218,8 +219,12 @@ def part_encoder() -> dict[str, float]:
     started = time.perf_counter()
     build_index([_corpus()])
     build_s = time.perf_counter() - started
-    metrics = retrieval_metrics(evaluate(load_golden(), HybridRetriever()), "pipeline")
-    return {"model_load_s": load, **speed, "build_s": build_s, **metrics, "peak_mb": _peak_mb()}
+    retriever = HybridRetriever()
+    golden = load_golden()
+    metrics = retrieval_metrics(evaluate(golden, retriever), "pipeline")
+    latency = _latencies(lambda question: ask(question, retriever=retriever, use_llm=False),
+                         [row["question"] for row in golden])
+    return {"model_load_s": load, **speed, "build_s": build_s, **metrics, **latency, "peak_mb": _peak_mb()}
 
 
 def part_cold() -> dict[str, float]:
@@ -350,6 +355,8 @@ def encoder_table(encoders: dict[str, dict]) -> str:
         ("retrieval hit@1 (golden, pipeline)", "hit@1", ".3f"),
         ("retrieval hit@5 (golden, pipeline)", "hit@5", ".3f"),
         ("retrieval MRR (golden, pipeline)", "mrr", ".3f"),
+        ("warm answer p50 (ms)", "p50_ms", ".0f"),
+        ("warm answer p95 (ms)", "p95_ms", ".0f"),
         ("peak memory (MB)", "peak_mb", ".0f"),
     ]
     reference = encoders.get("torch fp32", {}).get("tokens_per_s")
@@ -409,6 +416,13 @@ def main() -> int:
     return 0
 
 
+def _default_encoder() -> tuple[str, str]:
+    import settings
+    from index.embedding import encoder_variant
+
+    return encoder_variant(settings.get_settings())
+
+
 def _run_parts(wanted: list[str], data_dir: Path, sizes: list[int]) -> dict:
     results: dict = {}
     for name in wanted:
@@ -425,9 +439,16 @@ def _run_parts(wanted: list[str], data_dir: Path, sizes: list[int]) -> dict:
             for size in sizes:
                 print(f"[{time.strftime('%H:%M:%S')}] growth {size}×", file=sys.stderr, flush=True)
                 results[name].append(_run_part("growth", data_dir, args=("--size", str(size)), label=f"growth-{size}"))
+                print(f"[{time.strftime('%H:%M:%S')}] growth {size}×: {json.dumps(results[name][-1])}", file=sys.stderr,
+                      flush=True)
                 shutil.rmtree(data_dir / f"growth-{size}", ignore_errors=True)
+        elif name == "cold" and "encoders" in results:  # the default encoder's index is built already
+            backend, quantization = _default_encoder()
+            results[name] = _run_part(name, data_dir, label=f"encoder-{backend}-{quantization}")
         else:
             results[name] = _run_part(name, data_dir)
+        # Each part's figures as soon as they exist: a long run stopped half-way still says what it measured.
+        print(f"[{time.strftime('%H:%M:%S')}] {name}: {json.dumps(results[name])}", file=sys.stderr, flush=True)
     return results
 
 
