@@ -32,7 +32,7 @@ from typing import TypeVar
 
 T = TypeVar("T")
 PAGE_CHARS = 3000  # about one page of KL minutes; the bundled corpus is text, so pages are estimated
-PARTS = ("provision", "pipeline", "quickstart", "concurrency", "encoders", "cold", "growth")
+PARTS = ("provision", "pipeline", "quickstart", "concurrency", "speed", "encoders", "cold", "growth")
 ENCODERS = (("torch", "fp32"), ("onnx", "fp32"), ("onnx", "int8"))
 THROUGHPUT_PASSES = 2  # the best of two: other processes on a shared machine only ever slow a pass down
 DEFAULT_SIZES = "10,100"
@@ -203,6 +203,41 @@ def _simultaneous(url: str, questions: list[str]) -> list[float]:
         return list(pool.map(one, clients, questions))
 
 
+def part_speed() -> dict[str, dict[str, float]]:
+    """The three encoders' embedding speed in one process, in turns, the best of each encoder's passes.
+
+    Taking turns spreads whatever else the machine is doing over all three,
+    so their ratio holds even when the absolute figures are inflated by load.
+    """
+    import dataclasses
+
+    import settings
+    from index.embedding import PASSAGE_PROMPT, count_model_tokens, get_embed_model
+    from index.ingest import chunk_paths
+    from index.store import EMBED_BATCH
+
+    config = settings.get_settings()
+    texts = [chunk.text for chunk in chunk_paths([_corpus()])]
+    tokens = sum(min(512, n) for n in count_model_tokens(texts, prompt=PASSAGE_PROMPT))
+    models, best = {}, {}
+    for backend, quantization in ENCODERS:
+        name = f"{backend} {quantization}"
+        started = time.perf_counter()
+        models[name] = get_embed_model(dataclasses.replace(config, embed_backend=backend,
+                                                           embed_quantization=quantization))
+        models[name].get_text_embedding_batch(texts[:EMBED_BATCH])  # first call sets up the runtime
+        best[name] = {"model_load_s": time.perf_counter() - started, "seconds": float("inf")}
+    for _ in range(THROUGHPUT_PASSES):
+        for name, model in models.items():
+            started = time.perf_counter()
+            for start in range(0, len(texts), EMBED_BATCH):
+                model.get_text_embedding_batch(texts[start : start + EMBED_BATCH])
+            best[name]["seconds"] = min(best[name]["seconds"], time.perf_counter() - started)
+    return {name: {"model_load_s": figures["model_load_s"], "chunks": len(texts),
+                   "chunks_per_s": len(texts) / figures["seconds"], "tokens_per_s": tokens / figures["seconds"]}
+            for name, figures in best.items()}
+
+
 def part_encoder() -> dict[str, float]:
     """One encoder (from MINUTES_EMBED_BACKEND/QUANTIZATION): load, speed, build, and its retrieval figures."""
     from assistant.retrieval import HybridRetriever
@@ -368,6 +403,15 @@ def encoder_table(encoders: dict[str, dict]) -> str:
     return "\n".join(lines)
 
 
+def speed_table(speed: dict[str, dict]) -> str:
+    reference = speed["torch fp32"]["tokens_per_s"]
+    lines = ["| encoder (one process, in turns) | model load (s) | chunks/s | tokens/s | against PyTorch |",
+             "|---|---|---|---|---|"]
+    lines += [f"| {name} | {f['model_load_s']:.1f} | {f['chunks_per_s']:.1f} | {f['tokens_per_s']:.0f} | "
+              f"{f['tokens_per_s'] / reference:.2f}× |" for name, f in speed.items()]
+    return "\n".join(lines)
+
+
 def growth_table(growth: list[dict]) -> str:
     lines = ["| corpus | files | chunks | build (s) | query p50 (ms) | query p95 (ms) | peak memory (MB) |",
              "|---|---|---|---|---|---|---|"]
@@ -406,6 +450,8 @@ def main() -> int:
             "Query latency for this pipeline includes composing the answer; the quick-start only retrieves. "
             "Each column ran in its own process; peak memory is that process's maximum resident set.\n"
         )
+    if "speed" in results:
+        print(speed_table(results["speed"]) + "\n")
     if "encoders" in results:
         print(encoder_table(results["encoders"]) + "\n")
     if "cold" in results:
