@@ -141,7 +141,7 @@ class OnnxEmbedding(BaseEmbedding):
         kwargs.setdefault("embed_batch_size", BATCH)
         super().__init__(model_name=f"{model_dir} (onnx {quantization})", quantization=quantization, **kwargs)
         import onnxruntime
-        from transformers import AutoTokenizer
+        from tokenizers import Tokenizer
 
         if not pooling_is_mean(model_dir):
             raise ValueError(f"{model_dir} bruger ikke middelværdi-pooling; ONNX-kodningen understøtter kun den.")
@@ -150,7 +150,11 @@ class OnnxEmbedding(BaseEmbedding):
         self._session = onnxruntime.InferenceSession(
             str(ensure_onnx_model(model_dir, cache, quantization)), options, providers=["CPUExecutionProvider"]
         )
-        self._tokenizer = AutoTokenizer.from_pretrained(model_dir)
+        # The tokenizers library straight from tokenizer.json: transformers' AutoTokenizer gives the same ids
+        # (padding with <pad>, truncation at 512) but costs seconds of imports at every start.
+        self._tokenizer = Tokenizer.from_file(str(model_dir / "tokenizer.json"))
+        self._tokenizer.enable_truncation(MAX_LENGTH)
+        self._tokenizer.enable_padding(pad_id=self._tokenizer.token_to_id("<pad>"), pad_token="<pad>")
 
     @classmethod
     def class_name(cls) -> str:
@@ -162,11 +166,10 @@ class OnnxEmbedding(BaseEmbedding):
         order = sorted(range(len(texts)), key=lambda index: len(texts[index]))
         for start in range(0, len(order), self.embed_batch_size):
             batch = order[start : start + self.embed_batch_size]
-            encoded = self._tokenizer([texts[index] for index in batch], padding=True, truncation=True,
-                                      max_length=MAX_LENGTH, return_tensors="np")
-            mask = encoded["attention_mask"].astype(np.int64)
-            hidden = self._session.run(None, {"input_ids": encoded["input_ids"].astype(np.int64),
-                                              "attention_mask": mask})[0]
+            encoded = self._tokenizer.encode_batch([texts[index] for index in batch])
+            ids = np.asarray([item.ids for item in encoded], dtype=np.int64)
+            mask = np.asarray([item.attention_mask for item in encoded], dtype=np.int64)
+            hidden = self._session.run(None, {"input_ids": ids, "attention_mask": mask})[0]
             weights = mask[..., None].astype(np.float32)
             pooled = (hidden * weights).sum(axis=1) / np.clip(weights.sum(axis=1), 1e-9, None)
             pooled /= np.clip(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12, None)
