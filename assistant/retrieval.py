@@ -7,14 +7,12 @@ is where the minutes say what was decided.
 
 from __future__ import annotations
 
-import hashlib
 import math
 import re
 import threading
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
-from functools import lru_cache
 
 from settings import Settings, get_settings
 
@@ -131,25 +129,21 @@ class HybridRetriever:
         self.refresh()
 
     def refresh(self) -> None:
-        """Reload the chunk list for BM25 if the collection changed since last time."""
-        from llama_index.core.schema import TextNode
+        """Reload the chunks, the saved BM25 index and the sentence vectors if the collection changed."""
+        from assistant.similarity import register_sentence_vectors
+        from index.lexical import collection_version, stored_nodes
+        from index.sentence_vectors import load_sentence_vectors
 
         with self._lock:
-            stored = self.collection.get(include=["documents", "metadatas"])
-            version = hashlib.sha256("\n".join(sorted(stored["ids"])).encode()).hexdigest()
-            if version == self._version:
+            if collection_version(self.collection.get(include=[])["ids"]) == self._version:
                 return
-            self._nodes = [
-                TextNode(id_=node_id, text=text or "", metadata=metadata or {},
-                         excluded_embed_metadata_keys=list(metadata or {}),
-                         excluded_llm_metadata_keys=list(metadata or {}))
-                for node_id, text, metadata in zip(stored["ids"], stored["documents"], stored["metadatas"], strict=True)
-            ]
+            version, self._nodes = stored_nodes(self.collection)
             self._items = _nodes_by_item(self._nodes)
             self._sections = {key: _item_sections(nodes) for key, nodes in self._items.items()}
             self._meetings = _meetings(self._nodes)
             self._bm25_cache = {}
             self._stem_statistics = None
+            register_sentence_vectors(self.embed_model, *load_sentence_vectors(self.config))
             self._version = version
 
     @property
@@ -177,8 +171,14 @@ class HybridRetriever:
             return []
         rankings: dict[str, list] = {}
         if mode in ("hybrid", "dense"):
+            from llama_index.core.schema import QueryBundle
+
+            from assistant.similarity import query_vector
+
             dense = self.index.as_retriever(similarity_top_k=DENSE_TOP_K, filters=_source_filter(allowed))
-            rankings["dense"] = dense.retrieve(question)
+            # The question's vector is embedded once, shared with the answerer's sentence scores.
+            vector = query_vector(self.embed_model, question).tolist()
+            rankings["dense"] = dense.retrieve(QueryBundle(question, embedding=vector))
         if mode in ("hybrid", "bm25"):
             bm25 = self._bm25(allowed)
             rankings["bm25"] = bm25.retrieve(question) if bm25 is not None else []
@@ -246,18 +246,17 @@ class HybridRetriever:
             return self._stem_statistics
 
     def _bm25(self, allowed: frozenset[str] | None):
-        from llama_index.retrievers.bm25 import BM25Retriever
+        """The whole material's BM25 index is the saved one (index.lexical); a filtered one is built here."""
+        from index.lexical import build_retriever, load_or_build
 
         with self._lock:
             if allowed in self._bm25_cache:
                 return self._bm25_cache[allowed]
-            nodes = [n for n in self._nodes if allowed is None or n.metadata.get("source") in allowed]
-            retriever = None
-            if nodes:
-                retriever = BM25Retriever.from_defaults(
-                    nodes=nodes, similarity_top_k=min(BM25_TOP_K, len(nodes)), stemmer=danish_stemmer(),
-                    language="danish",
-                )
+            if allowed is None:
+                retriever = load_or_build(self._version or "", self._nodes, self.config, BM25_TOP_K)
+            else:
+                nodes = [n for n in self._nodes if n.metadata.get("source") in allowed]
+                retriever = build_retriever(nodes, BM25_TOP_K)
             self._bm25_cache[allowed] = retriever
             return retriever
 
@@ -297,11 +296,10 @@ def _meetings(nodes: list) -> list[dict]:
     return sorted(seen.values(), key=lambda m: (m["meeting_date"] or "9999", m["source"]))
 
 
-@lru_cache(maxsize=1)
 def danish_stemmer():
-    import Stemmer
+    from index.lexical import danish_stemmer as stemmer
 
-    return Stemmer.Stemmer("danish")
+    return stemmer()
 
 
 def group_by_item(chunks: list[RetrievedChunk]) -> list[RetrievedItem]:

@@ -1,16 +1,26 @@
-"""``python -m eval.bench``: timings for this pipeline and the quick-start baseline, as one table.
+"""``python -m eval.bench``: timings for this pipeline and the quick-start baseline, as tables.
 
 Each part runs in its own fresh Python process, so each gets a cold start and
 its own peak memory (``ru_maxrss`` only ever grows within a process). Numbers,
 not assertions: tests never time anything.
+
+Besides the pipeline against the quick-start, it sets the three encoders side
+by side (PyTorch fp32, ONNX Runtime fp32 and int8: speed, and the retrieval
+figures of an index each built), times a cold start with the index already
+built (process start to first answer), and grows the corpus to ``--sizes``
+times its size (dates and municipality names changed so the copies are
+distinct) for build time, query latency and peak memory at each size.
 """
 
 from __future__ import annotations
 
 import argparse
+import csv
 import json
 import os
+import re
 import resource
+import shutil
 import statistics
 import subprocess
 import sys
@@ -22,7 +32,18 @@ from typing import TypeVar
 
 T = TypeVar("T")
 PAGE_CHARS = 3000  # about one page of KL minutes; the bundled corpus is text, so pages are estimated
-PARTS = ("provision", "pipeline", "quickstart", "concurrency")
+PARTS = ("provision", "pipeline", "quickstart", "concurrency", "speed", "encoders", "cold", "growth")
+ENCODERS = (("torch", "fp32"), ("onnx", "fp32"), ("onnx", "int8"))
+THROUGHPUT_PASSES = 2  # the best of two: other processes on a shared machine only ever slow a pass down
+DEFAULT_SIZES = "10,100"
+YEAR_SHIFT = 28  # years per copy: a 28-year shift keeps every date's weekday and 29 February valid
+YEAR_RE = re.compile(r"\b(19[5-9]\d|20\d\d)\b")
+# The municipalities of Syddanmark; each copy of the corpus rotates them, so the copies name other places.
+MUNICIPALITIES = (
+    "Assens", "Billund", "Esbjerg", "Fanø", "Fredericia", "Faaborg-Midtfyn", "Haderslev", "Kerteminde",
+    "Kolding", "Langeland", "Middelfart", "Nordfyns", "Nyborg", "Odense", "Svendborg", "Sønderborg", "Tønder",
+    "Varde", "Vejen", "Vejle", "Ærø", "Aabenraa",
+)
 USERS = 4  # simultaneous questions for the queue measurement
 LIMITS = (1, 4)  # Gradio's default concurrency limit, and ours
 
@@ -48,15 +69,19 @@ def _latencies(run, questions: list[str]) -> dict[str, float]:
 
 
 def _throughput(texts: list[str]) -> dict[str, float]:
-    """Pure embedding speed over the given texts, as the index embeds them (passage prompt, batches)."""
+    """Pure embedding speed over the given texts, as the index embeds them (passage prompt, batches of 32)."""
     from index.embedding import PASSAGE_PROMPT, count_model_tokens, get_embed_model
+    from index.store import EMBED_BATCH
 
     model = get_embed_model()
     tokens = sum(min(512, n) for n in count_model_tokens(texts, prompt=PASSAGE_PROMPT))
-    started = time.perf_counter()
-    model.get_text_embedding_batch(texts)
-    seconds = time.perf_counter() - started
-    return {"chunks": len(texts), "chunks_per_s": len(texts) / seconds, "tokens_per_s": tokens / seconds}
+    best = float("inf")
+    for _ in range(THROUGHPUT_PASSES):
+        started = time.perf_counter()
+        for start in range(0, len(texts), EMBED_BATCH):
+            model.get_text_embedding_batch(texts[start : start + EMBED_BATCH])
+        best = min(best, time.perf_counter() - started)
+    return {"chunks": len(texts), "chunks_per_s": len(texts) / best, "tokens_per_s": tokens / best}
 
 
 def part_provision() -> dict[str, float]:
@@ -178,16 +203,145 @@ def _simultaneous(url: str, questions: list[str]) -> list[float]:
         return list(pool.map(one, clients, questions))
 
 
-def _run_part(name: str, data_dir: Path) -> dict[str, float]:
+def part_speed() -> dict[str, dict[str, float]]:
+    """The three encoders' embedding speed in one process, in turns, the best of each encoder's passes.
+
+    Taking turns spreads whatever else the machine is doing over all three,
+    so their ratio holds even when the absolute figures are inflated by load.
+    """
+    import dataclasses
+
+    import settings
+    from index.embedding import PASSAGE_PROMPT, count_model_tokens, get_embed_model
+    from index.ingest import chunk_paths
+    from index.store import EMBED_BATCH
+
+    config = settings.get_settings()
+    texts = [chunk.text for chunk in chunk_paths([_corpus()])]
+    tokens = sum(min(512, n) for n in count_model_tokens(texts, prompt=PASSAGE_PROMPT))
+    models, best = {}, {}
+    for backend, quantization in ENCODERS:
+        name = f"{backend} {quantization}"
+        started = time.perf_counter()
+        models[name] = get_embed_model(dataclasses.replace(config, embed_backend=backend,
+                                                           embed_quantization=quantization))
+        models[name].get_text_embedding_batch(texts[:EMBED_BATCH])  # first call sets up the runtime
+        best[name] = {"model_load_s": time.perf_counter() - started, "seconds": float("inf")}
+    for _ in range(THROUGHPUT_PASSES):
+        for name, model in models.items():
+            started = time.perf_counter()
+            for start in range(0, len(texts), EMBED_BATCH):
+                model.get_text_embedding_batch(texts[start : start + EMBED_BATCH])
+            best[name]["seconds"] = min(best[name]["seconds"], time.perf_counter() - started)
+    return {name: {"model_load_s": figures["model_load_s"], "chunks": len(texts),
+                   "chunks_per_s": len(texts) / figures["seconds"], "tokens_per_s": tokens / figures["seconds"]}
+            for name, figures in best.items()}
+
+
+def part_encoder() -> dict[str, float]:
+    """One encoder (from MINUTES_EMBED_BACKEND/QUANTIZATION): load, speed, build, and its retrieval figures."""
+    from assistant.retrieval import HybridRetriever
+    from assistant.service import ask
+    from eval.runner import evaluate, load_golden, retrieval_metrics
+    from index.embedding import get_embed_model
+    from index.ingest import chunk_paths
+    from index.store import build_index
+
+    started = time.perf_counter()
+    get_embed_model()
+    load = time.perf_counter() - started
+    speed = _throughput([chunk.text for chunk in chunk_paths([_corpus()])])
+    started = time.perf_counter()
+    build_index([_corpus()])
+    build_s = time.perf_counter() - started
+    retriever = HybridRetriever()
+    golden = load_golden()
+    metrics = retrieval_metrics(evaluate(golden, retriever), "pipeline")
+    latency = _latencies(lambda question: ask(question, retriever=retriever, use_llm=False),
+                         [row["question"] for row in golden])
+    return {"model_load_s": load, **speed, "build_s": build_s, **metrics, **latency, "peak_mb": _peak_mb()}
+
+
+def part_cold() -> dict[str, float]:
+    """Process start to first answer, the index already built: ``python -m assistant ask`` in a new process."""
+    from eval.runner import load_golden
+    from index.store import build_index
+
+    build_index([_corpus()])
+    question = next(row["question"] for row in load_golden() if row["answerable"])
+    timings = []
+    for _ in range(2):  # the first run also warms the OS file cache; a restarted app finds it warm too
+        started = time.perf_counter()
+        subprocess.run([sys.executable, "-m", "assistant", "ask", question], check=True, capture_output=True)
+        timings.append(time.perf_counter() - started)
+    return {"first_s": timings[0], "cold_start_s": timings[-1]}
+
+
+def part_growth(size: int) -> dict[str, float]:
+    """The corpus replicated ``size`` times (distinct copies): build from nothing, warm query latency, peak memory."""
+    from assistant.retrieval import HybridRetriever
+    from assistant.service import ask
+    from eval.runner import load_golden
+    from index.store import build_index
+
+    with tempfile.TemporaryDirectory(prefix="minutes-bench-corpus-") as folder:
+        corpus = replicate_corpus(_corpus(), Path(folder), size)
+        started = time.perf_counter()
+        report = build_index([corpus])
+        build_s = time.perf_counter() - started
+    retriever = HybridRetriever()
+    questions = [row["question"] for row in load_golden()]
+    latency = _latencies(lambda question: ask(question, retriever=retriever, use_llm=False), questions)
+    return {"size": size, "files": len(report.added), "chunks": retriever.chunk_count, "build_s": build_s,
+            **latency, "peak_mb": _peak_mb()}
+
+
+def replicate_corpus(source: Path, target: Path, copies: int) -> Path:
+    """``copies`` versions of every corpus file: copy k shifts every year by 28·k and rotates the
+    municipality names by k, so no two copies share a date, a file name or a place (copy 0 is the original)."""
+    target.mkdir(parents=True, exist_ok=True)
+    manifest = list(csv.DictReader((source / "manifest.csv").open(encoding="utf-8")))
+    rows = []
+    for copy in range(copies):
+        for path in sorted(source.glob("*.txt")):
+            name = _shift_years(path.name, copy)
+            (target / name).write_text(_rename_places(_shift_years(path.read_text(encoding="utf-8"), copy), copy),
+                                       encoding="utf-8")
+        for row in manifest:
+            rows.append({**row, "file": _shift_years(row["file"], copy),
+                         "meeting_date": _shift_years(row["meeting_date"], copy)})
+    with (target / "manifest.csv").open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(manifest[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    return target
+
+
+def _shift_years(text: str, copy: int) -> str:
+    return YEAR_RE.sub(lambda match: str(int(match[1]) + YEAR_SHIFT * copy), text) if copy else text
+
+
+def _rename_places(text: str, copy: int) -> str:
+    if not copy:
+        return text
+    pattern = re.compile(r"\b(" + "|".join(map(re.escape, MUNICIPALITIES)) + r")\b")
+    shifted = {name: MUNICIPALITIES[(index + copy) % len(MUNICIPALITIES)] for index, name in enumerate(MUNICIPALITIES)}
+    return pattern.sub(lambda match: shifted[match[1]], text)
+
+
+def _run_part(name: str, data_dir: Path, env: dict[str, str] | None = None, args: tuple[str, ...] = (),
+              label: str | None = None) -> dict[str, float]:
     """One part in a fresh interpreter; its last stdout line is the JSON result."""
-    env = {"MINUTES_DATA_DIR": str(data_dir / name)}
+    env = {"MINUTES_DATA_DIR": str(data_dir / (label or name)), **(env or {})}
     completed = subprocess.run(
-        [sys.executable, "-m", "eval.bench", "--part", name],
+        [sys.executable, "-m", "eval.bench", "--part", name, *args],
         env={**os.environ, **env},
         capture_output=True,
         text=True,
-        check=True,
+        check=False,
     )
+    if completed.returncode:
+        raise RuntimeError(f"part {label or name} failed:\n{completed.stderr[-3000:]}")
     return json.loads(completed.stdout.strip().splitlines()[-1])
 
 
@@ -225,25 +379,123 @@ def _line(name: str, ours: str, theirs: str) -> str:
     return f"| {name:<38} | {ours:>14} | {theirs:>14} |"
 
 
+def encoder_table(encoders: dict[str, dict]) -> str:
+    names = list(encoders)
+    rows = [
+        ("model load (s)", "model_load_s", ".1f"),
+        ("embedding throughput (chunks/s)", "chunks_per_s", ".1f"),
+        ("embedding throughput (tokens/s)", "tokens_per_s", ".0f"),
+        ("throughput against PyTorch", "speedup", ".2f"),
+        ("index build, cold (s)", "build_s", ".1f"),
+        ("retrieval hit@1 (golden, pipeline)", "hit@1", ".3f"),
+        ("retrieval hit@5 (golden, pipeline)", "hit@5", ".3f"),
+        ("retrieval MRR (golden, pipeline)", "mrr", ".3f"),
+        ("warm answer p50 (ms)", "p50_ms", ".0f"),
+        ("warm answer p95 (ms)", "p95_ms", ".0f"),
+        ("peak memory (MB)", "peak_mb", ".0f"),
+    ]
+    reference = encoders.get("torch fp32", {}).get("tokens_per_s")
+    for result in encoders.values():
+        result["speedup"] = result["tokens_per_s"] / reference if reference else float("nan")
+    lines = ["| measure | " + " | ".join(names) + " |", "|---|" + "---|" * len(names)]
+    lines += [f"| {title} | " + " | ".join(format(encoders[n][key], fmt) for n in names) + " |"
+              for title, key, fmt in rows]
+    return "\n".join(lines)
+
+
+def speed_table(speed: dict[str, dict]) -> str:
+    reference = speed["torch fp32"]["tokens_per_s"]
+    lines = ["| encoder (one process, in turns) | model load (s) | chunks/s | tokens/s | against PyTorch |",
+             "|---|---|---|---|---|"]
+    lines += [f"| {name} | {f['model_load_s']:.1f} | {f['chunks_per_s']:.1f} | {f['tokens_per_s']:.0f} | "
+              f"{f['tokens_per_s'] / reference:.2f}× |" for name, f in speed.items()]
+    return "\n".join(lines)
+
+
+def growth_table(growth: list[dict]) -> str:
+    lines = ["| corpus | files | chunks | build (s) | query p50 (ms) | query p95 (ms) | peak memory (MB) |",
+             "|---|---|---|---|---|---|---|"]
+    lines += [f"| {g['size']}× | {g['files']} | {g['chunks']} | {g['build_s']:.0f} | {g['p50_ms']:.0f} | "
+              f"{g['p95_ms']:.0f} | {g['peak_mb']:.0f} |" for g in growth]
+    return "\n".join(lines)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(prog="python -m eval.bench", description=__doc__.splitlines()[0])
-    parser.add_argument("--part", choices=PARTS, help=argparse.SUPPRESS)
+    parser.add_argument("--part", choices=(*PARTS, "encoder"), help=argparse.SUPPRESS)
+    parser.add_argument("--size", type=int, default=10, help=argparse.SUPPRESS)
+    parser.add_argument("--parts", default=",".join(PARTS),
+                        help=f"which measurements, comma-separated (default: all of {','.join(PARTS)})")
+    parser.add_argument("--sizes", default=DEFAULT_SIZES,
+                        help=f"corpus sizes for the growth curve, times the bundled corpus (default {DEFAULT_SIZES})")
     args = parser.parse_args()
     if args.part:
-        print(json.dumps(globals()[f"part_{args.part}"]()))
+        result = part_growth(args.size) if args.part == "growth" else globals()[f"part_{args.part}"]()
+        print(json.dumps(result))
         return 0
+    wanted = [part for part in args.parts.split(",") if part]
+    unknown = set(wanted) - set(PARTS)
+    if unknown:
+        parser.error(f"ukendte dele: {', '.join(sorted(unknown))}")
     with tempfile.TemporaryDirectory(prefix="minutes-bench-") as data_dir:
-        results = {name: _run_part(name, Path(data_dir)) for name in PARTS}
-    pages = _pages()
-    print(table(results["provision"], results["pipeline"], results["quickstart"], pages, results["concurrency"]))
-    print(
-        f"\nBundled corpus: {pages:.0f} pages (estimated at {PAGE_CHARS} characters a page), "
-        f"{int(results['pipeline']['chunks'])} chunks here vs {int(results['quickstart']['chunks'])} "
-        "in the quick-start. Build includes parsing, embedding and writing the store. "
-        "Query latency for this pipeline includes composing the answer; the quick-start only retrieves. "
-        "Each column ran in its own process; peak memory is that process's maximum resident set."
-    )
+        results = _run_parts(wanted, Path(data_dir), [int(size) for size in args.sizes.split(",") if size])
+    if {"provision", "pipeline", "quickstart", "concurrency"} <= set(results):
+        pages = _pages()
+        print(table(results["provision"], results["pipeline"], results["quickstart"], pages,
+                    results["concurrency"]))
+        print(
+            f"\nBundled corpus: {pages:.0f} pages (estimated at {PAGE_CHARS} characters a page), "
+            f"{int(results['pipeline']['chunks'])} chunks here vs {int(results['quickstart']['chunks'])} "
+            "in the quick-start. Build includes parsing, embedding and writing the store. "
+            "Query latency for this pipeline includes composing the answer; the quick-start only retrieves. "
+            "Each column ran in its own process; peak memory is that process's maximum resident set.\n"
+        )
+    if "speed" in results:
+        print(speed_table(results["speed"]) + "\n")
+    if "encoders" in results:
+        print(encoder_table(results["encoders"]) + "\n")
+    if "cold" in results:
+        print(f"Cold start with the index built (process start to first answer, `python -m assistant ask`): "
+              f"{results['cold']['cold_start_s']:.1f} s (first run, cold file cache: {results['cold']['first_s']:.1f} s)\n")
+    if "growth" in results:
+        print(growth_table(results["growth"]))
     return 0
+
+
+def _default_encoder() -> tuple[str, str]:
+    import settings
+    from index.embedding import encoder_variant
+
+    return encoder_variant(settings.get_settings())
+
+
+def _run_parts(wanted: list[str], data_dir: Path, sizes: list[int]) -> dict:
+    results: dict = {}
+    for name in wanted:
+        print(f"[{time.strftime('%H:%M:%S')}] {name}", file=sys.stderr, flush=True)
+        if name == "encoders":
+            results[name] = {
+                f"{backend} {quantization}": _run_part(
+                    "encoder", data_dir, {"MINUTES_EMBED_BACKEND": backend, "MINUTES_EMBED_QUANTIZATION": quantization},
+                    label=f"encoder-{backend}-{quantization}")
+                for backend, quantization in ENCODERS
+            }
+        elif name == "growth":
+            results[name] = []
+            for size in sizes:
+                print(f"[{time.strftime('%H:%M:%S')}] growth {size}×", file=sys.stderr, flush=True)
+                results[name].append(_run_part("growth", data_dir, args=("--size", str(size)), label=f"growth-{size}"))
+                print(f"[{time.strftime('%H:%M:%S')}] growth {size}×: {json.dumps(results[name][-1])}", file=sys.stderr,
+                      flush=True)
+                shutil.rmtree(data_dir / f"growth-{size}", ignore_errors=True)
+        elif name == "cold" and "encoders" in results:  # the default encoder's index is built already
+            backend, quantization = _default_encoder()
+            results[name] = _run_part(name, data_dir, label=f"encoder-{backend}-{quantization}")
+        else:
+            results[name] = _run_part(name, data_dir)
+        # Each part's figures as soon as they exist: a long run stopped half-way still says what it measured.
+        print(f"[{time.strftime('%H:%M:%S')}] {name}: {json.dumps(results[name])}", file=sys.stderr, flush=True)
+    return results
 
 
 if __name__ == "__main__":

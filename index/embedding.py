@@ -52,35 +52,69 @@ def _model_location(settings: Settings) -> str:
     return settings.embed_model
 
 
-def get_embed_model(settings: Settings | None = None):
-    """The process's one HuggingFaceEmbedding for the configured model (loading takes seconds).
+def encoder_variant(settings: Settings) -> tuple[str, str]:
+    """(backend, quantization) as run: PyTorch always runs the fp32 weights."""
+    if settings.embed_backend == "torch":
+        return "torch", "fp32"
+    return settings.embed_backend, settings.embed_quantization
 
-    Queries are embedded as "query: …", documents as "passage: …".
+
+def get_embed_model(settings: Settings | None = None):
+    """The process's one embedding model for the configured model and backend (loading takes seconds).
+
+    Queries are embedded as "query: …", documents as "passage: …". The torch
+    backend is llama-index's HuggingFaceEmbedding (sentence-transformers); the
+    onnx backend is index.onnx_encoder's OnnxEmbedding over the same directory.
+    A model that cannot be loaded is one Danish line naming the setting.
     """
     settings = settings or get_settings()
-    name = settings.embed_model
+    backend, quantization = encoder_variant(settings)
+    key = f"{settings.embed_model}|{backend}|{quantization}"
     with _models_lock:
-        if name not in _models:
-            from llama_index.embeddings.huggingface import HuggingFaceEmbedding
-
-            location = _model_location(settings)
+        if key not in _models:
             try:
-                _models[name] = HuggingFaceEmbedding(
-                    model_name=location,
-                    query_instruction=QUERY_PROMPT,
-                    text_instruction=PASSAGE_PROMPT,
-                    device=DEVICE,
-                    normalize=True,
-                )
-            except Exception as error:  # whatever transformers raises, the user needs the setting named
-                raise _model_error(name) from error
-        return _models[name]
+                if backend == "onnx":
+                    from index.onnx_encoder import OnnxEmbedding
+
+                    model_dir, cache = onnx_locations(settings)
+                    _models[key] = OnnxEmbedding(model_dir, cache, quantization,
+                                                 query_instruction=QUERY_PROMPT, text_instruction=PASSAGE_PROMPT)
+                else:
+                    from llama_index.embeddings.huggingface import HuggingFaceEmbedding
+
+                    _models[key] = HuggingFaceEmbedding(
+                        model_name=_model_location(settings),
+                        query_instruction=QUERY_PROMPT,
+                        text_instruction=PASSAGE_PROMPT,
+                        device=DEVICE,
+                        normalize=True,
+                    )
+            except ModelError:
+                raise
+            except Exception as error:  # whatever transformers or onnxruntime raises, the user needs the setting named
+                raise _model_error(settings.embed_model) from error
+        return _models[key]
+
+
+def onnx_locations(settings: Settings) -> tuple[Path, Path]:
+    """The model directory to export from, and where its ONNX files are cached (beside a local model)."""
+    location = Path(_model_location(settings))
+    if location.is_dir():
+        return location, location / "onnx"
+    from huggingface_hub import snapshot_download
+
+    # A hub name: its files must already be in the Hugging Face cache (offline), the export goes to ours.
+    snapshot = Path(snapshot_download(settings.embed_model, local_files_only=True))
+    return snapshot, settings.cache_dir / "onnx" / settings.embed_model.replace("/", "--")
 
 
 def embedding_signature(settings: Settings | None = None) -> dict[str, str | int]:
-    """What the index records about the model that built it: the name as configured, and the dimension."""
+    """What the index records about the encoder that built it: the name as configured, the dimension,
+    the backend and the quantization (int8 vectors differ from fp32 ones by a cosine of about 0.985)."""
     settings = settings or get_settings()
-    return {"model": settings.embed_model, "dim": _dimension(settings)}
+    backend, quantization = encoder_variant(settings)
+    return {"model": settings.embed_model, "dim": _dimension(settings), "backend": backend,
+            "quantization": quantization}
 
 
 def _dimension(settings: Settings) -> int:
@@ -96,7 +130,9 @@ def _dimension(settings: Settings) -> int:
                 return int(config.get("word_embedding_dimension") or config["embedding_dimension"])
         except (ValueError, KeyError, TypeError, AttributeError) as error:
             raise _model_error(settings.embed_model) from error
-    model = get_embed_model(settings)._model
+    model = getattr(get_embed_model(settings), "_model", None)
+    if model is None:  # the ONNX encoder: measure one vector
+        return len(get_embed_model(settings).get_text_embedding("dimension"))
     # sentence-transformers 6 renamed the method; 5.x only has the old name
     measure = getattr(model, "get_embedding_dimension", None) or model.get_sentence_embedding_dimension
     return int(measure())

@@ -86,6 +86,15 @@ def store_lock(config: Settings | None = None) -> FileLock:
         return _locks[path]
 
 
+def sync_derived(collection, config: Settings, progress=None) -> None:
+    """What is kept beside the chunks follows them: sentence vectors and the saved BM25 index."""
+    from index.lexical import sync_lexical
+    from index.sentence_vectors import sync_sentence_vectors
+
+    sync_sentence_vectors(collection, config, progress=progress)
+    sync_lexical(collection, config)
+
+
 def chroma_client(config: Settings | None = None):
     """A persistent Chroma client with telemetry off (also switched off by settings' environment)."""
     import chromadb
@@ -102,39 +111,55 @@ def _signature(config: Settings) -> dict[str, str | int]:
     from index.embedding import embedding_signature
 
     signature = embedding_signature(config)
-    return {"embed_model": str(signature["model"]), "embed_dim": int(signature["dim"])}
+    return {"embed_model": str(signature["model"]), "embed_dim": int(signature["dim"]),
+            "embed_backend": str(signature["backend"]), "embed_quantization": str(signature["quantization"])}
 
 
-def open_collection(config: Settings | None = None, *, create: bool = False):
-    """The Chroma collection, checked against the configured embedding model.
+def open_collection(config: Settings | None = None, *, create: bool = False, name: str = COLLECTION):
+    """A Chroma collection of the index (the chunks by default), checked against the configured encoder.
 
-    Raises IndexMismatchError (Danish message) when the model differs, and
-    FileNotFoundError when there is no index yet and ``create`` is false.
+    Raises IndexMismatchError (Danish message) when the model, its backend or
+    its quantization differs, and FileNotFoundError when there is no index yet
+    and ``create`` is false.
     """
     config = config or get_settings()
     client = chroma_client(config)
     signature = _signature(config)
     names = {c if isinstance(c, str) else c.name for c in client.list_collections()}
-    if COLLECTION not in names:
+    if name not in names:
         if not create:
             raise FileNotFoundError(f"Der er intet søgeindeks i {config.chroma_dir}; kør 'python -m index build'.")
-        return client.create_collection(COLLECTION, metadata={**signature, "hnsw:space": "cosine"})
-    collection = client.get_collection(COLLECTION)
-    recorded = collection.metadata or {}
-    if recorded.get("embed_model") != signature["embed_model"] or recorded.get("embed_dim") != signature["embed_dim"]:
-        raise IndexMismatchError(
-            f"Søgeindekset i {config.chroma_dir} er bygget med modellen '{recorded.get('embed_model')}' "
-            f"({recorded.get('embed_dim')} dimensioner), men den valgte model er '{signature['embed_model']}' "
-            f"({signature['embed_dim']} dimensioner). Byg indekset igen: python -m index build --rebuild"
-        )
+        return client.create_collection(name, metadata={**signature, "hnsw:space": "cosine"})
+    collection = client.get_collection(name)
+    check_signature(collection.metadata or {}, signature, config)
     return collection
 
 
+def check_signature(recorded: dict, signature: dict, config: Settings) -> None:
+    """The same clear error for another model, another backend or another quantization."""
+    # An index from before backends were recorded was built by PyTorch in fp32.
+    recorded = {"embed_backend": "torch", "embed_quantization": "fp32", **recorded}
+    if any(recorded.get(key) != value for key, value in signature.items()):
+        raise IndexMismatchError(
+            f"Søgeindekset i {config.chroma_dir} er bygget med modellen '{recorded.get('embed_model')}' "
+            f"({recorded.get('embed_dim')} dimensioner, {recorded['embed_backend']} "
+            f"{recorded['embed_quantization']}), men den valgte model er '{signature['embed_model']}' "
+            f"({signature['embed_dim']} dimensioner, {signature['embed_backend']} "
+            f"{signature['embed_quantization']}). Byg indekset igen: python -m index build --rebuild"
+        )
+
+
 def drop_index(config: Settings | None = None) -> None:
+    from index.lexical import drop_lexical
+    from index.sentence_vectors import SENTENCE_COLLECTION
+
+    config = config or get_settings()
     client = chroma_client(config)
     names = {c if isinstance(c, str) else c.name for c in client.list_collections()}
-    if COLLECTION in names:
-        client.delete_collection(COLLECTION)
+    for name in (COLLECTION, SENTENCE_COLLECTION):
+        if name in names:
+            client.delete_collection(name)
+    drop_lexical(config)
 
 
 def vector_store(collection):
@@ -215,6 +240,7 @@ def build_index(
             present = {document_key(path, config) for path in expand_paths(paths)}
             folders = {str(path.resolve()) for path in paths if path.is_dir()}
             _prune(collection, stored, present, folders, report)
+        sync_derived(collection, config, progress)
     report.seconds = time.perf_counter() - started
     return report
 

@@ -31,6 +31,7 @@ from index.store import (
     indexed_keys,
     open_collection,
     store_lock,
+    sync_derived,
     sync_document,
 )
 from settings import Settings, get_settings
@@ -84,11 +85,14 @@ def _index_staged(source: Path, name: str, final: str, collection, config: Setti
         report = BuildReport()
         sync_document(collection, document, None, report, progress or False, config)
         os.replace(staged, config.uploads_dir / final)
+        sync_derived(collection, config)
     except IngestError as error:
         delete_document(collection, key)
+        sync_derived(collection, config)
         return _refused(name, error)
     except BaseException:
         delete_document(collection, key)  # e.g. the disk filled during the move: no chunks without their file
+        sync_derived(collection, config)
         raise
     finally:
         shutil.rmtree(staging, ignore_errors=True)

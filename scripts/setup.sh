@@ -19,3 +19,4 @@ if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$wanted" ]; then
   echo "$wanted" > "$stamp"
 fi
 .venv/bin/python -m index.model
+.venv/bin/python -m index.onnx_encoder  # the ONNX Runtime encoder (the default backend), exported once

