@@ -21,7 +21,13 @@ _MONTH = "|".join(MONTHS)
 DAY_MONTH_RE = re.compile(rf"\b\d{{1,2}}\.\s*({_MONTH})\b", re.IGNORECASE)
 NUMERIC_DATE_RE = re.compile(r"\b\d{1,2}[-./]\d{1,2}[-./](?:\d{4}|\d{2})\b")
 MONTH_YEAR_RE = re.compile(rf"\b({_MONTH})\s+(?:19|20)\d\d\b", re.IGNORECASE)
-WEEK_RE = re.compile(r"\b(uge|kvartal|halvår|primo|medio|ultimo|årsskiftet)\b", re.IGNORECASE)
+WEEK_RE = re.compile(r"\b(uge|kvartal|halvår|primo|medio|ultimo|årsskiftet|foråret|sommeren|efteråret|vinteren)\b",
+                     re.IGNORECASE)
+# A time told relative to something: "fjorten dage før arrangementet", "inden for to minutter".
+RELATIVE_TIME_RE = re.compile(
+    rf"\b(?:\d+|{'|'.join(sorted(NUMBER_WORDS))})\s+(?:minut\w*|time[rn]?\w*|dag\w*|uge\w*|måned\w*|år)\b",
+    re.IGNORECASE,
+)
 YEAR_RE = re.compile(r"(?<![\w.,-])(?:19|20)\d\d(?![\d.,]\d)")
 # Numbers that are no amount: case numbers, item and section references, law numbers, dates, years.
 REFERENCE_RE = re.compile(
@@ -98,7 +104,7 @@ def _unit_follows(text: str, end: int) -> bool:
 def has_date(sentence: str) -> bool:
     return bool(
         DAY_MONTH_RE.search(sentence) or NUMERIC_DATE_RE.search(sentence) or MONTH_YEAR_RE.search(sentence)
-        or YEAR_RE.search(sentence) or WEEK_RE.search(sentence)
+        or YEAR_RE.search(sentence) or WEEK_RE.search(sentence) or RELATIVE_TIME_RE.search(sentence)
     )
 
 

@@ -119,7 +119,7 @@ ATTENDANCE_RE = re.compile(
 # What unit an amount is asked in: money ("Hvad koster …?") or a share ("hvor stor en andel …?").
 MONEY_QUESTION_RE = re.compile(
     r"\b(kost\w*|pris\w*|beløb\w*|udgift\w*|omkostning\w*|kroner|kr\.|penge\w*|budget\w*|finansier\w*|tilskud\w*"
-    r"|cost\w*|price\w*|spend\w*|budget\w*|fund\w*|money)\b",
+    r"|cost\w*|price\w*|spend\w*|fund\w*|money)\b",
     re.IGNORECASE,
 )
 SHARE_QUESTION_RE = re.compile(r"\b(procent\w*|andel\w*|pct|rate\w*|percent\w*|share)\b", re.IGNORECASE)

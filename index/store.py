@@ -137,8 +137,10 @@ def open_collection(config: Settings | None = None, *, create: bool = False, nam
 
 def check_signature(recorded: dict, signature: dict, config: Settings) -> None:
     """The same clear error for another model, another backend or another quantization."""
-    # An index from before backends were recorded was built by PyTorch in fp32.
-    recorded = {"embed_backend": "torch", "embed_quantization": "fp32", **recorded}
+    # An index from before backends were recorded was built by PyTorch in fp32; ONNX fp32 gives the same
+    # vectors (cosine 1.0000 in tests/test_onnx_encoder.py), so such an index opens under either fp32 backend.
+    legacy_backend = signature["embed_backend"] if signature.get("embed_quantization") == "fp32" else "torch"
+    recorded = {"embed_backend": legacy_backend, "embed_quantization": "fp32", **recorded}
     if any(recorded.get(key) != value for key, value in signature.items()):
         raise IndexMismatchError(
             f"Søgeindekset i {config.chroma_dir} er bygget med modellen '{recorded.get('embed_model')}' "

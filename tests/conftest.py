@@ -10,6 +10,7 @@ import os
 import shutil
 import tempfile
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -60,27 +61,29 @@ def corpus_index(embedding_model: Path):
     return HybridRetriever(config)
 
 
-@pytest.fixture
-def isolated_settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, embedding_model: Path) -> Iterator:
-    """Settings pointing at a fresh, empty data dir for one test; restored afterwards."""
-    monkeypatch.setenv("MINUTES_DATA_DIR", str(tmp_path / "data"))
+@contextmanager
+def _settings_with(monkeypatch: pytest.MonkeyPatch, **variables: str) -> Iterator:
+    """Settings read afresh with these MINUTES_ variables, restored afterwards."""
+    for name, value in variables.items():
+        monkeypatch.setenv(f"MINUTES_{name}", value)
     settings.get_settings.cache_clear()
     try:
         yield settings.get_settings()
     finally:
         monkeypatch.undo()
         settings.get_settings.cache_clear()
+
+
+@pytest.fixture
+def isolated_settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, embedding_model: Path) -> Iterator:
+    """Settings pointing at a fresh, empty data dir for one test; restored afterwards."""
+    with _settings_with(monkeypatch, DATA_DIR=str(tmp_path / "data")) as config:
+        yield config
 
 
 @pytest.fixture
 def tiny_settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, embedding_model: Path) -> Iterator:
     """Settings with an empty data dir and a corpus folder of one's own (both in tmp_path)."""
-    monkeypatch.setenv("MINUTES_DATA_DIR", str(tmp_path / "data"))
-    monkeypatch.setenv("MINUTES_CORPUS_DIR", str(tmp_path / "corpus"))
     (tmp_path / "corpus").mkdir()
-    settings.get_settings.cache_clear()
-    try:
-        yield settings.get_settings()
-    finally:
-        monkeypatch.undo()
-        settings.get_settings.cache_clear()
+    with _settings_with(monkeypatch, DATA_DIR=str(tmp_path / "data"), CORPUS_DIR=str(tmp_path / "corpus")) as config:
+        yield config

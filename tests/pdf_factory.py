@@ -302,19 +302,26 @@ TABLE_LEFT_COLUMN_MM = 42.0
 FONT = "kl-body"
 
 
-class _MeetingPDF(FPDF):
-    """An FPDF whose every page carries KL's running footer."""
+class _A4PDF(FPDF):
+    """An A4 page with the body font, margins and page breaks every factory PDF shares."""
 
-    def __init__(self, footer_label: str, running_header: str | None = None) -> None:
+    def __init__(self) -> None:
         super().__init__(orientation="P", unit="mm", format="A4")
-        self.footer_label = footer_label
-        self.running_header = running_header
         font = body_font()
         self.add_font(FONT, "", str(font.regular))
         self.add_font(FONT, "B", str(font.bold))
         self.set_margins(LEFT_MARGIN_MM, TOP_MARGIN_MM, RIGHT_MARGIN_MM)
         self.set_auto_page_break(auto=True, margin=BOTTOM_MARGIN_MM)
         self.set_creator("tests/pdf_factory.py")
+
+
+class _MeetingPDF(_A4PDF):
+    """An FPDF whose every page carries KL's running footer."""
+
+    def __init__(self, footer_label: str, running_header: str | None = None) -> None:
+        super().__init__()
+        self.footer_label = footer_label
+        self.running_header = running_header
 
     def header(self) -> None:
         """The committee's name at the top of every page after the first, when asked for."""
@@ -872,18 +879,12 @@ class FirstAgendaItem:
     shown_title: str | None = None
 
 
-class _FirstAgendaPDF(FPDF):
+class _FirstAgendaPDF(_A4PDF):
     """FirstAgenda's page: the document's first line as a running header, "Side N af M" below."""
 
     def __init__(self, running_header: str) -> None:
-        super().__init__(orientation="P", unit="mm", format="A4")
+        super().__init__()
         self.running_header = running_header
-        font = body_font()
-        self.add_font(FONT, "", str(font.regular))
-        self.add_font(FONT, "B", str(font.bold))
-        self.set_margins(LEFT_MARGIN_MM, TOP_MARGIN_MM, RIGHT_MARGIN_MM)
-        self.set_auto_page_break(auto=True, margin=BOTTOM_MARGIN_MM)
-        self.set_creator("tests/pdf_factory.py")
         self.alias_nb_pages("{nb}")
 
     def header(self) -> None:

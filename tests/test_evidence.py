@@ -30,6 +30,7 @@ def test_a_date_has_one_of_the_danish_shapes() -> None:
     assert has_date("Fristen er 01-03-2024.")
     assert has_date("Byggeriet starter i uge 12.")
     assert has_date("Skolen åbner i 2026.")
+    assert has_date("Tilmelding sker senest fjorten dage før arrangementet.")
     assert not has_date("Skolen åbner, når byggeriet er færdigt.")
 
 

@@ -115,11 +115,11 @@ def test_identical_upload_is_reported_and_indexes_nothing(tiny_settings, tmp_pat
 
 
 def test_refused_upload_leaves_neither_file_nor_chunks(tiny_settings, tmp_path: Path, monkeypatch) -> None:
-    no_items = tmp_path / "in" / "notat.txt"
-    no_items.parent.mkdir()
-    no_items.write_text("Bare en note uden dagsordenspunkter.\n", encoding="utf-8")
-    result = add_upload(no_items, config=tiny_settings)
-    assert result.status == "refused" and "dagsordenspunkter" in result.message
+    not_text = tmp_path / "in" / "notat.txt"  # a readable note without items is indexed by the fallback layout
+    not_text.parent.mkdir()
+    not_text.write_bytes(b"\x00\x01\x02binary\x00" * 50)
+    result = add_upload(not_text, config=tiny_settings)
+    assert result.status == "refused" and "ikke en tekstfil" in result.message
 
     config = limited(monkeypatch, MAX_CHUNKS="2")
     result = add_upload(write_meeting(tmp_path / "in" / "referat.txt"), config=config)

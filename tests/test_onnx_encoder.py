@@ -56,3 +56,21 @@ def test_an_unknown_backend_is_a_danish_error(monkeypatch) -> None:
     monkeypatch.setenv("MINUTES_EMBED_BACKEND", "tensorflow")
     with pytest.raises(ValueError, match="ikke gyldig; vælg en af: onnx, torch"):
         settings.load_settings()
+
+
+def test_an_index_from_before_backends_were_recorded_opens_under_fp32_only(tmp_path) -> None:
+    """It was built by PyTorch in fp32; ONNX fp32 gives the same vectors, int8 does not."""
+    import pytest
+
+    from index.store import IndexMismatchError, check_signature
+    from settings import get_settings
+
+    legacy = {"embed_model": "m", "embed_dim": 384}
+    config = get_settings()
+    for backend in ("torch", "onnx"):
+        check_signature(legacy, {**legacy, "embed_backend": backend, "embed_quantization": "fp32"}, config)
+    with pytest.raises(IndexMismatchError):
+        check_signature(legacy, {**legacy, "embed_backend": "onnx", "embed_quantization": "int8"}, config)
+    with pytest.raises(IndexMismatchError):
+        check_signature({**legacy, "embed_backend": "torch", "embed_quantization": "fp32"},
+                        {**legacy, "embed_backend": "onnx", "embed_quantization": "fp32"}, config)
