@@ -111,6 +111,8 @@ def long_date(iso: str | None, year: int | None = None) -> str:
 
 
 def meeting_phrase(citation: Citation) -> str:
+    if citation.doc_type == "dokument":  # a document of no known layout: no meeting, maybe a date
+        return f"I dokumentet dateret {long_date(citation.meeting_date)}" if citation.meeting_date else "I dokumentet"
     if citation.meeting_date:
         return f"På mødet den {long_date(citation.meeting_date)}"
     if citation.meeting_year:

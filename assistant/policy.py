@@ -11,6 +11,7 @@ Danish wording is assistant.answer's; this module only decides.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field, replace
 from datetime import date
 
@@ -203,7 +204,8 @@ def _typed(retriever: HybridRetriever, analysis: QuestionAnalysis, part: Part, c
     top = candidates[0].score
     best: tuple[RetrievedItem, list] | None = None
     wanted = subject_stems(part.text) or analysis.subject
-    near = [item for item in candidates[:SLOT_ITEMS] if item.score >= top * SECONDARY_ITEM_RATIO]
+    near = _with_page_neighbours(retriever, [item for item in candidates[:SLOT_ITEMS]
+                                             if item.score >= top * SECONDARY_ITEM_RATIO])
     names = distinctive_names(retriever, _part_names(analysis, part))
     # In retrieval order, which knows the topic better than one sentence; a sentence naming the question's
     # names beside the answer first, anywhere among the near items, then one whose paragraph names them.
@@ -227,6 +229,22 @@ def _typed(retriever: HybridRetriever, analysis: QuestionAnalysis, part: Part, c
         quotes = sorted([*quotes, *decision], key=lambda q: _order(retriever, item, q[0]))
     outcome.uses = [Use(item, quotes)]
     return outcome
+
+
+def _with_page_neighbours(retriever: HybridRetriever, items: list[RetrievedItem]) -> list[RetrievedItem]:
+    """A document of no known layout is cut by headings or pages, not by topic: the other parts of a near
+    part's page may hold the sentence that answers ("side 1", "side 1b")."""
+    widened: list[RetrievedItem] = []
+    for item in items:
+        widened.append(item)
+        page = re.fullmatch(r"(side \d+)[a-z]?", item.item)
+        if not page:
+            continue
+        for number in retriever.source_items(item.source):
+            if number != item.item and re.fullmatch(rf"{page[1]}[a-z]?", number):
+                widened += [n for n in group_by_item(retriever.item_chunks(item.source, number))
+                            if n.key not in {w.key for w in widened}]
+    return widened
 
 
 def _part_names(analysis: QuestionAnalysis, part: Part) -> tuple[str, ...]:

@@ -207,6 +207,10 @@ class HybridRetriever:
         nodes = self._items.get((source, item), [])
         return [RetrievedChunk(n.node_id, n.get_content(), dict(n.metadata), 0.0) for n in nodes]
 
+    def source_items(self, source: str) -> list[str]:
+        """The item numbers of one document, in document order."""
+        return [item for (key, item) in self._items if key == source]
+
     def item_sections(self, source: str, item: str) -> list[ItemSection]:
         """The item's sections in document order, each as one text, for quoting and showing."""
         return list(self._sections.get((source, item), []))
