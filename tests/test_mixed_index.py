@@ -109,3 +109,13 @@ def test_filter_panel_and_sources_panel_know_the_committees_and_the_fallback(mix
     bridge = sources_html(ask(BRIDGE, retriever=mixed), mixed)
     assert "Aarhus Byråd, referat" in bridge
     assert "Dokumentets punkter blev ikke genkendt" not in bridge.split('<div class="source"')[1]
+
+
+def test_a_question_naming_a_committee_searches_within_it(mixed):
+    """"Hvad besluttede Aarhus Byråd om botilbud …?": only Aarhus Byråd's meetings, though KKR's minutes
+    discuss botilbud at length."""
+    answer = ask("Hvad besluttede Aarhus Byråd om botilbud og lånepuljen?", retriever=mixed)
+    assert answer.retrieved and {item.committee for item in answer.retrieved} == {"Aarhus Byråd"}
+    assert all(c.committee == "Aarhus Byråd" for c in answer.citations)
+    kkr = ask("Hvad besluttede KKR Syddanmark om botilbud og lånepuljen?", retriever=mixed)
+    assert {item.committee for item in kkr.retrieved} == {"KKR Syddanmark"}
