@@ -217,7 +217,8 @@ def build_app(
                     committee = gr.Dropdown(committee_choices(retriever), value=ALL, label="Udvalg / råd")
                     doc_type = gr.Radio([ALL, "referat", "dagsorden"], value=ALL, label="Dokumenttype")
                 with gr.Accordion("Tilføj dokumenter", open=False):
-                    files = gr.File(label="PDF, .txt eller .md", file_count="multiple", file_types=UPLOAD_SUFFIXES,
+                    files = gr.File(label=f"PDF, .txt eller .md (højst {config.max_upload_mb:g} MB pr. fil)",
+                                    file_count="multiple", file_types=UPLOAD_SUFFIXES,
                                     elem_id="upload")
                     upload_status = gr.Markdown(startup_notice(notices), elem_id="upload-status")
         inputs = [question, chat, previous, year_from, year_to, meetings, doc_type, committee]
