@@ -21,6 +21,7 @@ from assistant.question import (
     QuestionAnalysis,
     SearchPlan,
     analyse,
+    committee_words,
     plan_search,
     subject_stems,
 )
@@ -168,7 +169,7 @@ def _decide_part(retriever: HybridRetriever, analysis: QuestionAnalysis, part: P
     if not relevance.relevant:
         outcome.refusal = Refusal("unrelated")
         return outcome
-    own_names = frozenset(w.lower() for c in (get_settings().committee, *retriever.committees()) for w in c.split())
+    own_names = committee_words((get_settings().committee, *retriever.committees()))
     unknown = [] if analysis.english else unknown_words(analysis.text, retriever.vocabulary(), own_names)
     if unknown and len(unknown) >= UNKNOWN_SHARE * max(len(relevance.wanted), 1):
         outcome.refusal = Refusal("unknown", unknown)

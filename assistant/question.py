@@ -235,7 +235,7 @@ def analyse(question: str, committees: tuple[str, ...] = (), default_committee: 
     english = is_english(question)
     history = bool(HISTORY_RE.search(question))
     committee = named_committee(question, committees)
-    own_names = _committee_words((default_committee, *committees))
+    own_names = committee_words((default_committee, *committees))
     names = tuple(n for n in specific_terms(question, own_names) if not n.isdigit())
     years = tuple(dict.fromkeys(y for y in _years(question, notes)))
     meeting_dates, meeting_months = _meeting_references(question, notes)
@@ -374,7 +374,7 @@ def specific_terms(question: str, own_names: frozenset[str] = frozenset()) -> li
     return list(dict.fromkeys(terms))
 
 
-def _committee_words(committees: tuple[str, ...]) -> frozenset[str]:
+def committee_words(committees: tuple[str, ...]) -> frozenset[str]:
     """The words of the committees' names ("kkr", "syddanmark") and their genitives: the asker's frame."""
     words = {w for name in committees if name for w in WORD_RE.findall(name.lower())}
     return frozenset(words | {f"{w}s" for w in words})

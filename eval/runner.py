@@ -32,6 +32,7 @@ from pathlib import Path
 from assistant.question import analyse, plan_search
 from assistant.retrieval import HybridRetriever
 from assistant.service import ask
+from settings import get_settings
 
 EVAL_DIR = Path(__file__).resolve().parent
 GOLDEN = EVAL_DIR / "golden.jsonl"
@@ -80,7 +81,7 @@ def evaluate(golden: list[dict], retriever: HybridRetriever, baseline=None) -> l
         result = QuestionResult(row["id"], row.get("kind", ""), bool(row["answerable"]), gold,
                                 key_facts=list(row.get("key_facts", [])))
         plan = plan_search(row["question"])
-        analysis = analyse(row["question"])
+        analysis = analyse(row["question"], retriever.committees(), get_settings().committee)
         decision, result.english = analysis.decision, analysis.english
         for mode in ("bm25", "dense", "hybrid"):
             found = retriever.retrieve(row["question"], plan.filters, mode=mode, prefer=plan.prefer, decision=decision)
