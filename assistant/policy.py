@@ -28,6 +28,7 @@ from assistant.question import (
 from assistant.quotes import best_sentences, lead_quotes, precedent_quotes, slot_sentences
 from assistant.relevance import Relevance, coverage, judge_relevance, mentions, stems, unknown_words
 from assistant.retrieval import Filters, HybridRetriever, RetrievedItem, group_by_item
+from index.layouts.firstagenda import HISTORY as HISTORY_SECTION
 from settings import get_settings
 
 MAX_ITEMS = 3
@@ -335,7 +336,18 @@ def _history(retriever: HybridRetriever, analysis: QuestionAnalysis, items: list
         if item.score >= top * PRECEDENT_ITEM_RATIO and _names_topic(retriever, item, relevance.wanted, rarity)
     ][:MAX_PRECEDENT_ITEMS] or items[:1]
     chosen.sort(key=lambda i: (i.meeting_date or f"{year_of(i) or 9999}-99", i.source, item_order(i.item)))
-    return [Use(item, precedent_quotes(retriever, item, analysis.text, analysis.subject)) for item in chosen]
+    return [Use(item, precedent_quotes(retriever, item, analysis.text, analysis.subject)
+                + _earlier_treatments(retriever, item)) for item in chosen]
+
+
+def _earlier_treatments(retriever: HybridRetriever, item: RetrievedItem) -> list[tuple[str, str]]:
+    """A FirstAgenda item's "Sagsforløb": the earlier treatments of the same case (committee, date, item),
+    one paragraph each, which a history must show even when those meetings' minutes are not in the index."""
+    return [
+        (" ".join(paragraph.split()), section.name)
+        for section in retriever.item_sections(item.source, item.item) if section.name == HISTORY_SECTION
+        for paragraph in section.text.split("\n\n") if paragraph.strip()
+    ]
 
 
 def _names_topic(retriever: HybridRetriever, item: RetrievedItem, wanted: frozenset[str],

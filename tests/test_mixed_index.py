@@ -119,3 +119,13 @@ def test_a_question_naming_a_committee_searches_within_it(mixed):
     assert all(c.committee == "Aarhus Byråd" for c in answer.citations)
     kkr = ask("Hvad besluttede KKR Syddanmark om botilbud og lånepuljen?", retriever=mixed)
     assert {item.committee for item in kkr.retrieved} == {"KKR Syddanmark"}
+
+
+def test_a_history_shows_the_earlier_treatments_of_a_firstagenda_case(mixed):
+    """The Sagsforløb lists meetings whose minutes are not in the index; a history question shows them."""
+    answer = ask("Hvornår har man tidligere behandlet forslaget om havnens fremtid som rekreativt område?",
+                 retriever=mixed)
+    assert not answer.refused
+    assert "Teknisk Udvalg" in answer.text and "26-03-2025" in answer.text, answer.text
+    cited = next(c for c in answer.citations if display_name(c.source) == "Referat.pdf")
+    assert "Sagsforløb" in cited.quote_sections
