@@ -153,6 +153,9 @@ def build_app(
     retriever = retriever or shared_retriever(config)
 
     def respond(question, history, previous, year_from, year_to, meetings, doc_type, committee=ALL):
+        # An `index build` from the command line since the last question is seen, and its folders served.
+        retriever.refresh()
+        serve_indexed_folders(demo, retriever, config)
         history = list(history or [])
         question = question or ""
         filters = make_filters(year_from, year_to, meetings, doc_type, committee)
@@ -254,6 +257,21 @@ def prepare(config: Settings) -> tuple[HybridRetriever, list[str]]:
     for error in report.errors:
         print(f"fejl: {error}", file=sys.stderr, flush=True)
     return shared_retriever(config), report.errors
+
+
+_SERVED_VERSION: dict[int, str | None] = {}
+
+
+def serve_indexed_folders(demo: gr.Blocks, retriever: HybridRetriever, config: Settings) -> None:
+    """Add the folders of files indexed since launch to what Gradio serves (it reads the list per request),
+    so their "Åbn PDF'en" links open; checked only when the indexed chunks changed."""
+    if _SERVED_VERSION.get(id(demo)) == retriever.version:
+        return
+    _SERVED_VERSION[id(demo)] = retriever.version
+    served = set(getattr(demo, "allowed_paths", None) or [])
+    new = {str(folder) for folder in indexed_directories(config)} - served
+    if new:
+        demo.allowed_paths = sorted(served | new)
 
 
 def launch(demo: gr.Blocks, config: Settings, *, port: int | None = None, block: bool = True) -> None:

@@ -147,6 +147,11 @@ class HybridRetriever:
             self._version = version
 
     @property
+    def version(self) -> str | None:
+        """A key of the indexed chunks: it changes when any file is added, changed or removed."""
+        return self._version
+
+    @property
     def chunk_count(self) -> int:
         return len(self._nodes)
 

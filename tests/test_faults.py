@@ -177,3 +177,30 @@ def test_questions_are_answered_while_an_upload_is_indexing(tiny_settings, tmp_p
         done.set()
         worker.join(timeout=600)
     assert results and results[0].status == "added"
+
+
+def test_a_folder_indexed_after_the_app_started_is_served_from_the_next_question(tiny_settings, tmp_path: Path) -> None:
+    from app import file_link, serve_indexed_folders
+    from assistant.answer import Citation
+    from assistant.retrieval import HybridRetriever
+    from tests.test_app import _serve
+
+    first = write_meeting_pdf("1.1. Botilbud\nBeslutning\nKKR Syddanmark godkendte lånepuljen til botilbud.",
+                              tmp_path / "a" / "Referat.pdf", meeting_date=date(2023, 11, 21))
+    build_index([first.parent], config=tiny_settings)
+    retriever = HybridRetriever(tiny_settings)
+    demo, url = _serve(retriever, tiny_settings)
+    try:
+        later = write_meeting_pdf("1.1. Skoler\nBeslutning\nKKR Syddanmark godkendte skoleplanen.",
+                                  tmp_path / "b" / "Referat.pdf", meeting_date=date(2024, 2, 5))
+        build_index([later.parent], config=tiny_settings, prune=False)  # e.g. `python -m index build b/`
+        retriever.refresh()
+        serve_indexed_folders(demo, retriever, tiny_settings)  # what the chat does before each answer
+        source = next(m["source"] for m in retriever.sources() if m["meeting_date"] == "2024-02-05")
+        citation = Citation(1, source, "KKR Syddanmark", "2024-02-05", 2024, "referat", "1.1", "Skoler",
+                            "Beslutning", 1, "KKR Syddanmark godkendte skoleplanen.")
+        href = file_link(citation, retriever).split('href="', 1)[1].split('"', 1)[0]
+        with urllib.request.urlopen(url.rstrip("/") + href.split("#page=")[0], timeout=60) as response:
+            assert response.status == 200 and response.read().startswith(b"%PDF")
+    finally:
+        demo.close()
