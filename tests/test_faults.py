@@ -135,6 +135,9 @@ def test_pdf_from_another_folder_opens_through_a_url_encoded_link(tiny_settings,
     demo, url = _serve(retriever, tiny_settings)
     try:
         assert demo.max_file_size == tiny_settings.max_upload_bytes  # Gradio refuses larger uploads
+        # Gradio's refusal is a fixed English string in its frontend, so the field says the limit in Danish first.
+        labels = [getattr(block, "label", "") or "" for block in demo.blocks.values()]
+        assert f"højst {tiny_settings.max_upload_mb:g} MB pr. fil" in " ".join(labels)
         with urllib.request.urlopen(url.rstrip("/") + href.split("#page=")[0], timeout=60) as response:
             assert response.status == 200 and response.read().startswith(b"%PDF")
         assert pdf.exists()
