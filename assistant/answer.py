@@ -300,7 +300,7 @@ def _refusal_text(refusal: Refusal, part: PartOutcome, cited: list[Citation], mu
         lines.append(f"Det nærmeste punkt, {cited[0].label()} [{cited[0].number}], handler om emnet, "
                      f"men oplyser ikke {wanted}.")
         return " ".join(lines)
-    nearest = [item for item in part.retrieved[:3]]
+    nearest = part.retrieved[:3]
     if nearest and refusal.kind != "no_meeting":
         lines.append("")
         lines.append("Måske relateret (men besvarer ikke spørgsmålet):")

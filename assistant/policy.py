@@ -21,7 +21,6 @@ from assistant.question import (
     QuestionAnalysis,
     SearchPlan,
     analyse,
-    committee_words,
     plan_search,
     subject_stems,
 )
@@ -50,7 +49,6 @@ class Use:
 
     item: RetrievedItem
     quotes: list[tuple[str, str]]
-    related_only: bool = False
 
 
 @dataclass
@@ -170,8 +168,7 @@ def _decide_part(retriever: HybridRetriever, analysis: QuestionAnalysis, part: P
     if not relevance.relevant:
         outcome.refusal = Refusal("unrelated")
         return outcome
-    own_names = committee_words((get_settings().committee, *retriever.committees()))
-    unknown = [] if analysis.english else unknown_words(analysis.text, retriever.vocabulary(), own_names)
+    unknown = [] if analysis.english else unknown_words(analysis.text, retriever.vocabulary(), analysis.own_names)
     if unknown and len(unknown) >= UNKNOWN_SHARE * max(len(relevance.wanted), 1):
         outcome.refusal = Refusal("unknown", unknown)
         return outcome
@@ -188,7 +185,7 @@ def _decide_part(retriever: HybridRetriever, analysis: QuestionAnalysis, part: P
         outcome.uses = _history(retriever, analysis, candidates, relevance)
         return outcome
     if part.slot:
-        return _typed(retriever, analysis, part, candidates, outcome, used)
+        return _typed(retriever, analysis, part, names, candidates, outcome, used)
     chosen = _choose_items(candidates, relevance)
     outcome.uses = [
         Use(item, best_sentences(retriever, item, part.search, analysis.subject, analysis.decision))
@@ -199,30 +196,26 @@ def _decide_part(retriever: HybridRetriever, analysis: QuestionAnalysis, part: P
     return outcome
 
 
-def _typed(retriever: HybridRetriever, analysis: QuestionAnalysis, part: Part, candidates: list[RetrievedItem],
-           outcome: PartOutcome, used: frozenset[str]) -> PartOutcome:
+def _typed(retriever: HybridRetriever, analysis: QuestionAnalysis, part: Part, names: tuple[str, ...],
+           candidates: list[RetrievedItem], outcome: PartOutcome, used: frozenset[str]) -> PartOutcome:
     """Lead with the sentence that states the asked name, figure or date beside the subject; none is evidence
     that the material does not say, and the nearest item is named as related."""
     top = candidates[0].score
-    best: tuple[RetrievedItem, list] | None = None
     wanted = subject_stems(part.text) or analysis.subject
     near = _with_page_neighbours(retriever, [item for item in candidates[:SLOT_ITEMS]
                                              if item.score >= top * SECONDARY_ITEM_RATIO])
-    names = distinctive_names(retriever, _part_names(analysis, part))
+    found = [(item, slot_sentences(retriever, item, part, wanted, names, used, lexical=not analysis.english))
+             for item in near]
     # In retrieval order, which knows the topic better than one sentence; a sentence naming the question's
     # names beside the answer first, anywhere among the near items, then one whose paragraph names them.
-    for strict in ([True, False] if names else [False]):
-        for item in near:
-            slots = slot_sentences(retriever, item, part, wanted, names, used,
-                                   lexical=not analysis.english, names_in_sentence=strict)
-            if slots:
-                best = (item, slots)
-                break
-        if best is not None:
-            break
+    best = None
+    if names:
+        best = next(((item, [s for s in slots if s.names_here]) for item, slots in found
+                     if any(s.names_here for s in slots)), None)
+    best = best or next(((item, slots) for item, slots in found if slots), None)
     if best is None:
-        outcome.refusal = Refusal("unstated", list(analysis.names))
-        outcome.uses = [Use(candidates[0], [], related_only=True)]
+        outcome.refusal = Refusal("unstated")
+        outcome.uses = [Use(candidates[0], [])]
         return outcome
     item, slots = best
     quotes = lead_quotes(slots)

@@ -220,6 +220,7 @@ class QuestionAnalysis:
     meeting_dates: tuple[date, ...]  # days it names as a meeting's ("på mødet den 21. april 2023")
     meeting_months: tuple[tuple[int, int], ...]  # (year, month) it names as a meeting's
     committee: str | None
+    own_names: frozenset[str]  # the words of the committees' names: the asker's frame, not the subject
     attendance: bool
     parts: tuple[Part, ...]
     notes: tuple[str, ...] = field(default=())  # impossible dates ignored, said to the user
@@ -256,6 +257,7 @@ def analyse(question: str, committees: tuple[str, ...] = (), default_committee: 
         meeting_dates=meeting_dates,
         meeting_months=meeting_months,
         committee=committee,
+        own_names=own_names,
         attendance=bool(ATTENDANCE_RE.search(question)) and answer_type in (AnswerType.PERSON, AnswerType.YESNO),
         parts=parts,
         notes=tuple(dict.fromkeys(notes)),
@@ -307,8 +309,7 @@ def split_parts(question: str, history: bool = False) -> tuple[Part, ...]:
         parts = []
         for piece in pieces:
             kind = answer_type_of(piece, history and bool(HISTORY_RE.search(piece)))
-            years = tuple(y for y in _years(piece, []) if y)
-            parts.append(Part(piece, kind, years, search=question))
+            parts.append(Part(piece, kind, tuple(_years(piece, [])), search=question))
         return tuple(parts)
     match = TWO_YEARS_RE.search(question)
     kind = answer_type_of(question, history)

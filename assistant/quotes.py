@@ -65,6 +65,7 @@ class Scored(NamedTuple):
     score: float
     index: int
     candidate: Candidate
+    names_here: bool = False  # the sentence itself names every name the question uses
 
 
 def quotable_sentences(retriever: HybridRetriever, item: RetrievedItem) -> list[Candidate]:
@@ -103,7 +104,6 @@ def slot_sentences(
     known_names: tuple[str, ...] = (),
     exclude: frozenset[str] = frozenset(),
     lexical: bool = True,
-    names_in_sentence: bool = False,
 ) -> list[Scored]:
     """The item's sentences that state what a typed question asks (a name, a figure, a date) beside its subject,
     best first; empty when none does, which is the evidence for "det fremgår ikke".
@@ -127,15 +127,15 @@ def slot_sentences(
             continue
         if lexical and not _beside_subject(index, candidates, overlap):
             continue
-        where = candidate.text if names_in_sentence else paragraphs.get(candidate.text, candidate.text)
-        if not all(mentions(name, where) for name in known_names):
+        if not all(mentions(name, paragraphs.get(candidate.text, candidate.text)) for name in known_names):
             continue
+        names_here = all(mentions(name, candidate.text) for name in known_names)
         score = overlap[index] + DENSE_WEIGHT * dense[index] + SLOT_BONUS
-        if known_names and all(mentions(name, candidate.text) for name in known_names):
+        if known_names and names_here:
             score += NAME_BONUS  # "Esbjerg Kommune fik …": the figure of the thing the question names
         if part.years and any(str(year) in candidate.text for year in part.years):
             score += YEAR_BONUS
-        scored.append(Scored(score, index, candidate))
+        scored.append(Scored(score, index, candidate, names_here))
     return sorted(scored, key=lambda s: (-s.score, s.index))
 
 
