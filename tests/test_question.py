@@ -50,6 +50,7 @@ def test_the_interrogative_decides_the_expected_answer(question: str, expected: 
 
 def test_hvor_with_a_degree_word_asks_for_an_amount_not_a_place() -> None:
     assert answer_type_of("Hvor længe varer projektet?") != AnswerType.PLACE
+    assert answer_type_of("Hvor hurtigt skal ansøgningen behandles?") == AnswerType.AMOUNT
     assert answer_type_of("Hvor ligger skolen?") == AnswerType.PLACE
 
 

@@ -47,3 +47,9 @@ def test_coverage_weighted_by_rarity_counts_the_rare_word_most() -> None:
     assert coverage(wanted, {"sundhedsaftal"}) == 0.5
     assert coverage(wanted, {"sundhedsaftal"}, {"sag": 1.0, "sundhedsaftal": 3.0}) == 0.75
     assert coverage(set(), {"sag"}, {"sag": 1.0}) == 0.0
+
+
+def test_an_inflection_the_stemmer_leaves_apart_still_matches() -> None:
+    # Snowball gives "besvared" for "besvarede" and "besvar" for "besvaret": one verb, two stems.
+    assert coverage({"besvared"}, {"besvar"}) == 1.0
+    assert coverage({"besvared"}, {"besvarelsesfrist"}) == 0.0  # a longer word is no inflection of it
