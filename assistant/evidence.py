@@ -47,6 +47,13 @@ CAPITALISED_RE = re.compile(r"\b[A-ZÆØÅ][a-zæøåéüö]+(?:-[A-ZÆØÅ][a-z
 # Danish party letters after a politician's name: "(A)", "(V)", "(SF)", "(K)".
 PARTY_RE = re.compile(r"\b([A-ZÆØÅ][a-zæøåéüö]+)\s*\([A-ZÆØÅ]\)")
 BULLET_RE = re.compile(r"^[–•-]\s")
+CASE_NUMBER_RE = re.compile(r"\b[A-ZÆØÅ]{2,}-\d[\d-]*")
+YEAR_SPAN_RE = re.compile(r"(?<![\w.,-])((?:19|20)\d\d)\s*[-–/]\s*((?:19|20)\d\d)(?![\d.,]\d)")
+TOKEN_RE = re.compile(r"\d[\d.,]*%?|[^\W\d_]+")
+# How many words from a figure the counted noun may stand ("40 af de nye SOSU-lærepladser", "pladser i alt: 532").
+COUNT_WINDOW = 5
+# Shortest stem matched inside a compound; shorter ones ("år", "dag") match too much.
+COMPOUND_MIN = 4
 
 
 MONEY_RE = re.compile(r"\d[\d.,]*\s*(?:mio\.|mia\.|millioner|milliarder|tusind)?\s*(?:kr\.|kroner|DKK)|\bkr\.\s*\d",
@@ -82,6 +89,59 @@ def states(
     if answer_type == AnswerType.LIST:
         return sentence.endswith(":") or bool(BULLET_RE.match(sentence)) or sentence.count(",") >= 2
     return False
+
+
+def for_other_year(sentence: str, years: Collection[int]) -> bool:
+    """A sentence that dates itself to other years than the asked ones ("Regnskabet for 2020 viser …" for a
+    question about 2023): its figure is another year's. A span ("2024-2027") holds the years inside it."""
+    if not years:
+        return False
+    text = CASE_NUMBER_RE.sub(" ", sentence)
+    spans = [(int(m[1]), int(m[2])) for m in YEAR_SPAN_RE.finditer(text)]
+    named = [int(y) for y in YEAR_RE.findall(YEAR_SPAN_RE.sub(" ", text))]
+    spans += [(year, year) for year in named]
+    if not spans:
+        return False
+    return not any(first <= year <= last for year in years for first, last in spans)
+
+
+def counts(sentence: str, counted: Collection[str]) -> bool:
+    """Whether a figure in the sentence counts what the question counts: "hvor mange lærepladser" is answered
+    by "1.234 lærepladser" or "lærepladser: 1.234", a few words either side, not by "1.100 flere børn".
+    A word matches inside a Danish compound ("pladser" in "lærepladserne")."""
+    if not counted:
+        return True
+    text = REFERENCE_RE.sub(" ", sentence)
+    tokens = list(TOKEN_RE.finditer(text))
+    wanted = {_stem(word) for word in counted}
+    for index, token in enumerate(tokens):
+        if not _is_figure(token[0]):
+            continue
+        near = tokens[max(0, index - COUNT_WINDOW):index + COUNT_WINDOW + 1]
+        if any(_same_noun(_stem(word[0].lower()), stem) for word in near for stem in wanted):
+            return True
+    return False
+
+
+def _is_figure(token: str) -> bool:
+    if token.lower() in NUMBER_WORDS - {"en", "et"}:
+        return True
+    number = token.rstrip(".,%")
+    return bool(number) and number[0].isdigit() and not YEAR_RE.fullmatch(number)
+
+
+def _same_noun(word: str, stem: str) -> bool:
+    """The same stem, or one inside the other as a compound's head or modifier ("plads" / "læreplads")."""
+    if word == stem:
+        return True
+    shorter, longer = sorted((word, stem), key=len)
+    return len(shorter) >= COMPOUND_MIN and shorter in longer
+
+
+def _stem(word: str) -> str:
+    from assistant.retrieval import danish_stemmer
+
+    return danish_stemmer().stemWord(word.lower())
 
 
 def has_amount(sentence: str) -> bool:

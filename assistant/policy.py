@@ -17,6 +17,7 @@ from datetime import date
 
 from assistant.question import (
     MONTHS,
+    AnswerType,
     Part,
     QuestionAnalysis,
     SearchPlan,
@@ -160,7 +161,9 @@ def _decide_part(retriever: HybridRetriever, analysis: QuestionAnalysis, part: P
     mode = "dense" if analysis.english else "hybrid"
     items = retriever.retrieve(part.search, plan.filters, mode=mode, top_items=TOP_ITEMS, prefer=plan.prefer,
                                decision=analysis.decision)
-    outcome = PartOutcome(part, [], items, history=analysis.history, decision=analysis.decision)
+    # One question of two may ask for a history and the other not ("Hvor mange …, og hvornår har …?").
+    history = analysis.history if not analysis.multipart else part.answer_type == AnswerType.HISTORY
+    outcome = PartOutcome(part, [], items, history=history, decision=analysis.decision)
     if analysis.attendance and not analysis.multipart:
         return _attendance(retriever, outcome, plan)
     relevance = judge_relevance(analysis.subject, items, analysis.english)
@@ -181,7 +184,7 @@ def _decide_part(retriever: HybridRetriever, analysis: QuestionAnalysis, part: P
         vocabulary = retriever.vocabulary()
         outcome.refusal = Refusal("missing", [t for t in missing if t.isdigit() or stems(t) & vocabulary])
         return outcome
-    if analysis.history:
+    if history:
         outcome.uses = _history(retriever, analysis, candidates, relevance)
         return outcome
     if part.slot:
@@ -201,7 +204,9 @@ def _typed(retriever: HybridRetriever, analysis: QuestionAnalysis, part: Part, n
     """Lead with the sentence that states the asked name, figure or date beside the subject; none is evidence
     that the material does not say, and the nearest item is named as related."""
     top = candidates[0].score
-    wanted = subject_stems(part.text) or analysis.subject
+    # A later question ("…, og hvornår kunne man søge?") is about the subject the whole question names.
+    wanted = (subject_stems(part.text) | analysis.subject if part.text != analysis.text
+              else subject_stems(part.text) or analysis.subject)
     near = _with_page_neighbours(retriever, [item for item in candidates[:SLOT_ITEMS]
                                              if item.score >= top * SECONDARY_ITEM_RATIO])
     found = [(item, slot_sentences(retriever, item, part, wanted, names, used, lexical=not analysis.english))

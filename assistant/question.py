@@ -106,7 +106,7 @@ DATE_QUESTION_RE = re.compile(
 )
 # The perfect ("har … behandlet", "er … blevet drøftet") or a look back: a history across meetings.
 HISTORY_RE = re.compile(
-    r"\bhvornår\s+(har|er|blev\s+\w+\s+tidligere)\b|\btidligere\b|\bhvilke\s+møder\b|\bpå\s+hvilke\s+møder\b"
+    r"\bhvornår\s+(har|er(?=.*\b(?:blevet|været|sket|\w{3,}(?:et|dt))\W*$)|blev\s+\w+\s+tidligere)\b|\btidligere\b|\bhvilke\s+møder\b|\bpå\s+hvilke\s+møder\b"
     r"|\bhvor\s+(mange\s+gange|ofte)\b|\bhistorik\w*\b|\bhvad\s+er\s+der\s+sket\b|\bforløb\w*\b"
     r"|\bwhen\s+(has|have)\b|\bpreviously\b|\bwhich\s+meetings\b|\bhow\s+often\b|\bhow\s+many\s+times\b",
     re.IGNORECASE,
@@ -118,7 +118,7 @@ ATTENDANCE_RE = re.compile(
 )
 # What unit an amount is asked in: money ("Hvad koster …?") or a share ("hvor stor en andel …?").
 MONEY_QUESTION_RE = re.compile(
-    r"\b(kost\w*|pris\w*|beløb\w*|udgift\w*|omkostning\w*|kroner|kr\.|penge\w*|budget\w*|finansier\w*|tilskud\w*"
+    r"\b(kost\w*|pris\w*|beløb\w*|udgift\w*|omkostning\w*|kroner|kr\.|penge\w*|midl(?:er|erne)|betal\w*|budget\w*|finansier\w*|tilskud\w*"
     r"|cost\w*|price\w*|spend\w*|fund\w*|money)\b",
     re.IGNORECASE,
 )
@@ -128,6 +128,11 @@ WHO_RE = re.compile(r"\bhvem\b|\bwho(m)?\b", re.IGNORECASE)
 WHERE_RE = re.compile(rf"\bhvor\b(?!\s+(?:{'|'.join(HVOR_DEGREE)})\b)|\bwhere\b", re.IGNORECASE)
 # "hvor hurtigt", "hvor tidligt": "hvor" before an adverb in -t asks for a degree, answered by a figure.
 DEGREE_RE = re.compile(rf"\bhvor\s+(?:[a-zæøå]{{3,}}t|{'|'.join(HVOR_DEGREE)})\b", re.IGNORECASE)
+# "hvor mange lærepladser …": the noun phrase a count question counts (Danish only: an English noun has no
+# Danish word to be found beside).
+COUNTED_RE = re.compile(r"\bhvor\s+mange\s+((?:[\w-]+\s*){1,4})", re.IGNORECASE)
+COMPARATIVES = _words("flere færre mere mindre more fewer less")
+PREPOSITIONS = _words("af i på til for fra med om ved under over efter mod blandt hos inden uden")
 LIST_RE = re.compile(r"\bhvilke\b|\bwhich\s+\w+s\b|\bwhat\s+are\s+the\b", re.IGNORECASE)
 # KL's Beslutning section records these acts: "KKR Syddanmark godkendte …", "udpegede …", "tog … til efterretning".
 DECISION_RE = re.compile(
@@ -149,6 +154,8 @@ AUXILIARIES = _words(
     "is are was were do does did has have had will would can could should shall may"
 )
 PAST_TENSE_RE = re.compile(r"^[a-zæøå]{3,}(ede|te)$")
+# The s-passive ("forventes", "fordeles", "forventedes"): a verb.
+PASSIVE_RE = re.compile(r"^[a-zæøå]{3,}(?:e|ede)s$")
 # Every form of the auxiliaries and of the verbs that frame a question about minutes ("hvad står der",
 # "hvad fremgår"): they shape the question and say nothing about its topic.
 FRAME_WORDS = _words(
@@ -203,6 +210,26 @@ class Part:
     @property
     def slot(self) -> bool:
         return self.answer_type in SLOT_TYPES
+
+    @property
+    def counted(self) -> tuple[str, ...]:
+        """What "hvor mange" counts: the words of the noun phrase after it ("hvor mange nye lærepladser" →
+        nye, lærepladser). The answer to "hvor mange N" is a number of N, not any figure."""
+        if self.answer_type != AnswerType.AMOUNT or self.unit:
+            return ()
+        match = COUNTED_RE.search(self.text)
+        if not match:
+            return ()
+        words = [word for word in WORD_RE.findall(match[1].lower()) if word not in COMPARATIVES]
+        if words and _is_verb(words[0]) and words[0] not in AUXILIARIES:
+            return (words[0],)  # "hvor mange besvarede …": a number of those who answered
+        phrase: list[str] = []
+        for word in words:
+            if (word in FRAME_WORDS or word in AUXILIARIES or word in PREPOSITIONS or word in INTERROGATIVES
+                    or _is_verb(word)):
+                break  # the noun phrase ends where the verb begins
+            phrase.append(word)
+        return tuple(word for word in phrase[:3] if len(word) >= 3)
 
 
 @dataclass(frozen=True)
@@ -262,6 +289,11 @@ def analyse(question: str, committees: tuple[str, ...] = (), default_committee: 
         parts=parts,
         notes=tuple(dict.fromkeys(notes)),
     )
+
+
+def _is_verb(word: str) -> bool:
+    """A finite verb by its ending: past tense ("besvarede", "fik" aside) or the s-passive ("fordeles")."""
+    return bool(PAST_TENSE_RE.match(word) or PASSIVE_RE.match(word))
 
 
 def answer_type_of(question: str, history: bool = False) -> AnswerType:

@@ -14,9 +14,9 @@ from __future__ import annotations
 import re
 from typing import NamedTuple
 
-from assistant.evidence import states
-from assistant.question import FURTHER_QUESTION_RE, Part
-from assistant.relevance import coverage, mentions, stems
+from assistant.evidence import counts, for_other_year, states
+from assistant.question import FURTHER_QUESTION_RE, AnswerType, Part
+from assistant.relevance import coverage, found_stem, mentions, stems
 from assistant.retrieval import HybridRetriever, RetrievedItem
 from assistant.sentences import split_sentences
 from assistant.similarity import sentence_similarities
@@ -119,17 +119,27 @@ def slot_sentences(
     dense = _relative(sentence_similarities(retriever.embed_model, part.text, [c.text for c in candidates]))
     overlap = [coverage(wanted, stems(c.text)) for c in candidates]
     paragraphs = _paragraphs(retriever, item)
+    # A count is checked only against a noun the item itself uses: the asker's own word for it ("topchefer"
+    # for "kommunaldirektører") says nothing, but a thing the item names and never counts is not counted there.
+    item_words = stems(" ".join(paragraphs.values()))
+    counted = tuple(word for word in part.counted if stems(word) and all(found_stem(s, item_words)
+                                                                          for s in stems(word)))
     scored = []
     for index, candidate in enumerate(candidates):
         if candidate.text in exclude:
             continue
         if not states(part.answer_type, candidate.text, lowercase, known_names, part.unit):
             continue
+        if part.answer_type == AnswerType.AMOUNT and not _the_asked_figure(part, counted, candidate.text, lexical):
+            continue
         if lexical and not _beside_subject(index, candidates, overlap):
             continue
         if not all(mentions(name, paragraphs.get(candidate.text, candidate.text)) for name in known_names):
             continue
-        names_here = all(mentions(name, candidate.text) for name in known_names)
+        # A name the item's title carries is what every sentence of the item is about (KL titles an item by its
+        # topic): it tells which sentence answers only where the title does not already say it.
+        names_here = all(mentions(name, candidate.text) for name in known_names
+                         if not mentions(name, item.title))
         score = overlap[index] + DENSE_WEIGHT * dense[index] + SLOT_BONUS
         if known_names and names_here:
             score += NAME_BONUS  # "Esbjerg Kommune fik …": the figure of the thing the question names
@@ -137,6 +147,11 @@ def slot_sentences(
             score += YEAR_BONUS
         scored.append(Scored(score, index, candidate, names_here))
     return sorted(scored, key=lambda s: (-s.score, s.index))
+
+
+def _the_asked_figure(part: Part, counted: tuple[str, ...], sentence: str, lexical: bool) -> bool:
+    """A figure answers only for the asked year and, in a Danish count question, counts the asked thing."""
+    return not for_other_year(sentence, part.years) and (not lexical or counts(sentence, counted))
 
 
 def _paragraphs(retriever: HybridRetriever, item: RetrievedItem) -> dict[str, str]:

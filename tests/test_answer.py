@@ -318,3 +318,12 @@ def test_an_agenda_line_in_a_history_quotes_two_sentences(corpus_index) -> None:
     line = next(line for line in answer.text.splitlines() if line.startswith("- 7. februar 2023 (dagsorden)"))
     citation = next(c for c in answer.citations if c.doc_type == "dagsorden")
     assert len(citation.highlights) == 2 and line.count(f"[{citation.number}]") == 2
+
+
+def test_a_count_and_a_history_in_one_question_get_a_figure_and_a_history(corpus_index) -> None:
+    """Only the part that asks "hvornår har …" lists meetings; the count part leads with its figure."""
+    answer = ask("Hvor mange kommuner er med i pilotfasen af DK2020, og hvornår har KKR behandlet DK2020?",
+                 retriever=corpus_index)
+    first, second = answer.text.split("\n2. ")
+    assert "Emnet er behandlet" not in first and "fem kommuner" in first
+    assert "Emnet er behandlet" in second

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from assistant.evidence import has_amount, has_date, people, states
+from assistant.evidence import counts, for_other_year, has_amount, has_date, people, states
 from assistant.question import AnswerType
 
 # Words a material writes in lower case somewhere: common nouns, which are no names.
@@ -49,3 +49,22 @@ def test_names_the_question_uses_do_not_answer_who() -> None:
     assert not people("Peter Holm leder Holm Huset.", LOWERCASE, known_names=("Peter Holm", "Holm Huset"))
     assert states(AnswerType.PERSON, "Udvalget valgte Peter Holm.", LOWERCASE)
     assert not states(AnswerType.PERSON, "Udvalget valgte en ny formand.", LOWERCASE)
+
+
+def test_a_figure_dated_to_other_years_is_not_the_asked_years() -> None:
+    assert for_other_year("Regnskabet for 2020 viser et overskud på 2 mio. kr.", [2023])
+    assert not for_other_year("Regnskabet for 2023 viser et overskud på 2 mio. kr.", [2023])
+    assert not for_other_year("Aftalen for 2024-2027 giver 5 mio. kr. om året.", [2025])
+    assert not for_other_year("Puljen giver 5 mio. kr.", [2025])  # undated: may be the asked year's
+    assert not for_other_year("Sagen SAG-2019-00123 giver 5 mio. kr.", [2025])  # a case number is no year
+    assert not for_other_year("Regnskabet for 2020 viser et overskud på 2 mio. kr.", [])
+
+
+def test_a_count_counts_the_asked_thing_a_few_words_away() -> None:
+    assert counts("Der fordeles 532 lærepladser i landsdelen.", ["lærepladser"])
+    assert counts("Nordby får 40 af de nye SOSU-lærepladser.", ["pladser"])  # inside a compound
+    assert counts("Antallet af pladser i alt: 532.", ["pladser"])
+    assert counts("I alt 45 ud af 81 har besvaret skemaet.", ["besvarede"])  # the verb, another inflection
+    assert not counts("Der er født 1.100 flere børn end ventet.", ["flygtninge"])
+    assert not counts("Planen for 2025 omtaler flygtninge.", ["flygtninge"])  # a year is no count
+    assert counts("Der er født 1.100 flere børn end ventet.", [])

@@ -135,3 +135,26 @@ def test_a_date_for_a_meeting_being_prepared_is_not_the_meeting_where_it_happene
 
 def test_the_committee_as_subject_of_a_past_tense_verb_asks_what_it_decided() -> None:
     assert analyse("Hvad blev udfaldet, da Testrup drøftede havnen?", COMMITTEES).decision
+
+
+@pytest.mark.parametrize(
+    ("question", "counted"),
+    [
+        ("Hvor mange nye pladser skal Nordby oprette?", ("nye", "pladser")),
+        ("Hvor mange flygtninge forventes boligplaceret?", ("flygtninge",)),  # ends at the passive verb
+        ("Hvor mange besvarede skemaet?", ("besvarede",)),  # no noun: those who did the verb
+        ("Hvor mange færre startede på studiet?", ("startede",)),  # a comparative is no noun
+        ("Hvor mange er der i udvalget?", ()),  # an auxiliary: nothing named
+        ("Hvor mange penge får projektet?", ()),  # money is asked in kroner, not counted
+        ("Hvem er formand?", ()),
+    ],
+)
+def test_a_count_question_names_what_it_counts(question: str, counted: tuple[str, ...]) -> None:
+    assert analyse(question).parts[0].counted == counted
+
+
+def test_hvornaar_er_is_a_history_only_in_the_perfect() -> None:
+    assert analyse("Hvornår er sagen blevet behandlet?").history
+    assert analyse("Hvornår er budgettet godkendt?").history
+    assert not analyse("Hvornår er der åbent for ansøgninger?").history
+    assert not analyse("Hvornår er fristen?").history
