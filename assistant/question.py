@@ -131,6 +131,8 @@ DEGREE_RE = re.compile(rf"\bhvor\s+(?:[a-zæøå]{{3,}}t|{'|'.join(HVOR_DEGREE)}
 # "hvor mange lærepladser …": the noun phrase a count question counts (Danish only: an English noun has no
 # Danish word to be found beside).
 COUNTED_RE = re.compile(r"\bhvor\s+mange\s+((?:[\w-]+\s*){1,4})", re.IGNORECASE)
+# "Hvem blev valgt som formand?", "Hvem blev udpeget til bestyrelsen?": the role after "som" / "til".
+ROLE_RE = re.compile(r"\bhvem\b.*?\b(?:som|til)\s+((?:[\w-]+\s*){1,4})", re.IGNORECASE)
 COMPARATIVES = _words("flere færre mere mindre more fewer less")
 PREPOSITIONS = _words("af i på til for fra med om ved under over efter mod blandt hos inden uden")
 LIST_RE = re.compile(r"\bhvilke\b|\bwhich\s+\w+s\b|\bwhat\s+are\s+the\b", re.IGNORECASE)
@@ -212,6 +214,17 @@ class Part:
         return self.answer_type in SLOT_TYPES
 
     @property
+    def role(self) -> tuple[str, ...]:
+        """The role a "hvem" question asks to be filled: the noun phrase after "som" or "til" ("Hvem blev valgt
+        som ny formand?" → formand). A name answers only beside its role."""
+        if self.answer_type != AnswerType.PERSON:
+            return ()
+        match = ROLE_RE.search(self.text)
+        if not match:
+            return ()
+        return tuple(word for word in _noun_phrase(WORD_RE.findall(match[1].lower())) if len(word) >= 4)
+
+    @property
     def counted(self) -> tuple[str, ...]:
         """What "hvor mange" counts: the words of the noun phrase after it ("hvor mange nye lærepladser" →
         nye, lærepladser). The answer to "hvor mange N" is a number of N, not any figure."""
@@ -223,13 +236,7 @@ class Part:
         words = [word for word in WORD_RE.findall(match[1].lower()) if word not in COMPARATIVES]
         if words and _is_verb(words[0]) and words[0] not in AUXILIARIES:
             return (words[0],)  # "hvor mange besvarede …": a number of those who answered
-        phrase: list[str] = []
-        for word in words:
-            if (word in FRAME_WORDS or word in AUXILIARIES or word in PREPOSITIONS or word in INTERROGATIVES
-                    or _is_verb(word)):
-                break  # the noun phrase ends where the verb begins
-            phrase.append(word)
-        return tuple(word for word in phrase[:3] if len(word) >= 3)
+        return tuple(word for word in _noun_phrase(words) if len(word) >= 3)
 
 
 @dataclass(frozen=True)
@@ -289,6 +296,17 @@ def analyse(question: str, committees: tuple[str, ...] = (), default_committee: 
         parts=parts,
         notes=tuple(dict.fromkeys(notes)),
     )
+
+
+def _noun_phrase(words: list[str]) -> list[str]:
+    """The first words up to the verb, a preposition or a function word: at most three."""
+    phrase: list[str] = []
+    for word in words:
+        if (word in FRAME_WORDS or word in AUXILIARIES or word in PREPOSITIONS or word in INTERROGATIVES
+                or _is_verb(word)):
+            break  # the noun phrase ends where the verb begins
+        phrase.append(word)
+    return phrase[:3]
 
 
 def _is_verb(word: str) -> bool:

@@ -130,6 +130,8 @@ def slot_sentences(
             continue
         if not states(part.answer_type, candidate.text, lowercase, known_names, part.unit):
             continue
+        if part.role and not _in_role(index, candidates, part.role):
+            continue
         if part.answer_type == AnswerType.AMOUNT and not _the_asked_figure(part, counted, candidate.text, lexical):
             continue
         if lexical and not _beside_subject(index, candidates, overlap):
@@ -147,6 +149,18 @@ def slot_sentences(
             score += YEAR_BONUS
         scored.append(Scored(score, index, candidate, names_here))
     return sorted(scored, key=lambda s: (-s.score, s.index))
+
+
+def _in_role(index: int, candidates: list[Candidate], role: tuple[str, ...]) -> bool:
+    """Whether the name stands beside the asked role: the sentence or its neighbour in the section names it
+    ("formand" in "formandskabet"), so a name mentioned for another reason does not answer."""
+    wanted = {stem for word in role for stem in stems(word)}
+    section = candidates[index].section
+    return any(
+        0 <= near < len(candidates) and candidates[near].section == section
+        and any(found_stem(stem, stems(candidates[near].text)) for stem in wanted)
+        for near in (index - 1, index, index + 1)
+    )
 
 
 def _the_asked_figure(part: Part, counted: tuple[str, ...], sentence: str, lexical: bool) -> bool:

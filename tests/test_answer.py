@@ -327,3 +327,12 @@ def test_a_count_and_a_history_in_one_question_get_a_figure_and_a_history(corpus
     first, second = answer.text.split("\n2. ")
     assert "Emnet er behandlet" not in first and "fem kommuner" in first
     assert "Emnet er behandlet" in second
+
+
+def test_a_name_answers_who_only_beside_the_asked_role(corpus_index) -> None:
+    appointed = ask("Hvem blev udpeget til den politiske partnerskabsgruppe for DK2020?", retriever=corpus_index)
+    assert not appointed.refused and "Johannes Lundsfryd Jensen" in appointed.text
+    # The 2025 minutes name people, but none as a new vice-chair.
+    unknown = ask("Hvem blev udpeget som ny næstformand for KKR Syddanmark efter kommunalvalget i 2025?",
+                  retriever=corpus_index)
+    assert unknown.refused, unknown.text

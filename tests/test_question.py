@@ -158,3 +158,16 @@ def test_hvornaar_er_is_a_history_only_in_the_perfect() -> None:
     assert analyse("Hvornår er budgettet godkendt?").history
     assert not analyse("Hvornår er der åbent for ansøgninger?").history
     assert not analyse("Hvornår er fristen?").history
+
+
+@pytest.mark.parametrize(
+    ("question", "role"),
+    [
+        ("Hvem blev valgt som ny formand for udvalget?", ("formand",)),
+        ("Hvem blev udpeget til bestyrelsen for Nordby Havn?", ("bestyrelsen",)),
+        ("Hvem er formand?", ()),  # no "som" / "til": the subject words alone
+        ("Hvor mange blev udpeget til bestyrelsen?", ()),  # not a "hvem" question
+    ],
+)
+def test_a_who_question_names_the_role_to_fill(question: str, role: tuple[str, ...]) -> None:
+    assert analyse(question).parts[0].role == role
