@@ -131,6 +131,8 @@ DEGREE_RE = re.compile(rf"\bhvor\s+(?:[a-zæøå]{{3,}}t|{'|'.join(HVOR_DEGREE)}
 # "hvor mange lærepladser …": the noun phrase a count question counts (Danish only: an English noun has no
 # Danish word to be found beside).
 COUNTED_RE = re.compile(r"\bhvor\s+mange\s+((?:[\w-]+\s*){1,4})", re.IGNORECASE)
+# A term in brackets or quotes: "the land tax (grundskyld)", »frit valg«.
+QUOTED_RE = re.compile(r"\(([^()]{2,40})\)|[\"»“]([^\"«”]{2,40})[\"«”]")
 # "Hvem blev valgt som formand?", "Hvem blev udpeget til bestyrelsen?": the role after "som" / "til".
 ROLE_RE = re.compile(r"\bhvem\b.*?\b(?:som|til)\s+((?:[\w-]+\s*){1,4})", re.IGNORECASE)
 COMPARATIVES = _words("flere færre mere mindre more fewer less")
@@ -401,19 +403,22 @@ def subject_stems(question: str, own_names: frozenset[str] = frozenset()) -> set
 
 
 def specific_terms(question: str, own_names: frozenset[str] = frozenset()) -> list[str]:
-    """Names, acronyms and years in a Danish question: "Odense", "OUH", "2019".
+    """Names, acronyms, years and quoted terms in a question: "Odense", "OUH", "2019", "(grundskyld)".
 
     Danish capitalises only the sentence start and names, so a capitalised word
     after the first names something the minutes must mention; the committee's
-    own name and month names only place the question. English capitalises more, so it has none.
+    own name and month names only place the question. English capitalises more and has acronyms of its
+    own, so there only codes count. A term the asker puts in quotes or brackets is one the minutes must use, in either language.
     """
-    if is_english(question):
-        return []
-    terms = []
+    english = is_english(question)
+    quoted = (" ".join((match[1] or match[2]).split()) for match in QUOTED_RE.finditer(question))
+    terms = [term for term in quoted if WORD_RE.search(term) and term.lower() not in own_names]
     for index, match in enumerate(NAME_RE.finditer(question)):
         word = match[0]
         if index == 0 and match.start() == len(question) - len(question.lstrip()) and not word.isupper():
             continue
+        if english and not any(c.isdigit() for c in word):
+            continue  # English capitalises common nouns and has acronyms of its own ("GP"); a code ("DK2020") is a name
         # "KKR-mødet": the parts that only place or frame the question are no name.
         word = "-".join(p for p in word.split("-") if p.lower() not in own_names and p.lower() not in _STOPWORDS)
         lowered = word.lower()

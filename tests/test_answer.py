@@ -336,3 +336,8 @@ def test_a_name_answers_who_only_beside_the_asked_role(corpus_index) -> None:
     unknown = ask("Hvem blev udpeget som ny næstformand for KKR Syddanmark efter kommunalvalget i 2025?",
                   retriever=corpus_index)
     assert unknown.refused, unknown.text
+
+
+def test_an_english_question_about_a_danish_term_the_minutes_never_use_is_refused(corpus_index) -> None:
+    answer = ask("What did KKR Syddanmark decide about the dog tax (hundeskat)?", retriever=corpus_index)
+    assert answer.refused, answer.text

@@ -171,3 +171,11 @@ def test_hvornaar_er_is_a_history_only_in_the_perfect() -> None:
 )
 def test_a_who_question_names_the_role_to_fill(question: str, role: tuple[str, ...]) -> None:
     assert analyse(question).parts[0].role == role
+
+
+def test_quoted_terms_and_codes_are_names_in_either_language_but_english_capitals_are_not() -> None:
+    english = analyse("What is the land tax (grundskyld) rate in Nordby Municipality for 2024?")
+    assert english.names == ("grundskyld",)
+    assert analyse("What did the council decide about DK2030?").names == ("DK2030",)
+    assert analyse("When does the GP service start?").names == ()  # an English acronym
+    assert "frit valg" in analyse('Hvad blev der besluttet om "frit valg"?').names
