@@ -295,6 +295,10 @@ def _refusal_text(refusal: Refusal, part: PartOutcome, cited: list[Citation], mu
         lines.append(NO_PARTICIPANTS)
     elif refusal.kind == "no_meeting":
         lines.append(_no_meeting_text(refusal.meetings))
+    elif refusal.kind == "not_yet" and cited:
+        lines.append(f"Det nærmeste punkt, {cited[0].label()} [{cited[0].number}], omtaler kun "
+                     f"»{refusal.words[0]}« som noget, der skal ske; resultatet fremgår ikke.")
+        return " ".join(lines)
     elif refusal.kind == "unstated" and cited:
         wanted = SLOT_WORDS.get(part.part.answer_type, "det, der spørges om")
         lines.append(f"Det nærmeste punkt, {cited[0].label()} [{cited[0].number}], handler om emnet, "

@@ -47,6 +47,13 @@ CAPITALISED_RE = re.compile(r"\b[A-ZÆØÅ][a-zæøåéüö]+(?:-[A-ZÆØÅ][a-z
 # Danish party letters after a politician's name: "(A)", "(V)", "(SF)", "(K)".
 PARTY_RE = re.compile(r"\b([A-ZÆØÅ][a-zæøåéüö]+)\s*\([A-ZÆØÅ]\)")
 BULLET_RE = re.compile(r"^[–•-]\s")
+# Danish and English marks of what is still to come: the future and modal auxiliaries, expectation,
+# planning and announcement ("skal", "vil", "forventes", "planlægges", "varslet", "indkaldes til").
+FUTURE_RE = re.compile(
+    r"\b(skal|vil|skulle|ville|forvent\w*|planlæg\w*|påtænk\w*|varsl\w*|indkald\w*|afvent\w*|kommer til at"
+    r"|endnu ikke|will|shall|expected|planned)\b",
+    re.IGNORECASE,
+)
 CASE_NUMBER_RE = re.compile(r"\b[A-ZÆØÅ]{2,}-\d[\d-]*")
 YEAR_SPAN_RE = re.compile(r"(?<![\w.,-])((?:19|20)\d\d)\s*[-–/]\s*((?:19|20)\d\d)(?![\d.,]\d)")
 TOKEN_RE = re.compile(r"\d[\d.,]*%?|[^\W\d_]+")
@@ -89,6 +96,20 @@ def states(
     if answer_type == AnswerType.LIST:
         return sentence.endswith(":") or bool(BULLET_RE.match(sentence)) or sentence.count(",") >= 2
     return False
+
+
+def naming(sentences: list[str], head: str) -> list[str]:
+    """The sentences that name ``head`` (any inflection, or inside a compound)."""
+    from assistant.relevance import found_stem, stems
+
+    wanted = stems(head)
+    return [s for s in sentences if wanted and all(found_stem(stem, stems(s)) for stem in wanted)]
+
+
+def only_to_come(sentences: list[str]) -> bool:
+    """Whether every sentence speaks of something still to come ("Der indkaldes til trepartsforhandlinger",
+    "Evalueringen forventes færdig i efteråret"): the minutes then hold no result of it."""
+    return bool(sentences) and all(FUTURE_RE.search(s) for s in sentences)
 
 
 def for_other_year(sentence: str, years: Collection[int]) -> bool:

@@ -15,6 +15,7 @@ import re
 from dataclasses import dataclass, field, replace
 from datetime import date
 
+from assistant.evidence import naming, only_to_come
 from assistant.question import (
     MONTHS,
     AnswerType,
@@ -25,7 +26,7 @@ from assistant.question import (
     plan_search,
     subject_stems,
 )
-from assistant.quotes import best_sentences, lead_quotes, precedent_quotes, slot_sentences
+from assistant.quotes import best_sentences, lead_quotes, precedent_quotes, quotable_sentences, slot_sentences
 from assistant.relevance import Relevance, coverage, judge_relevance, mentions, stems, unknown_words
 from assistant.retrieval import Filters, HybridRetriever, RetrievedItem, group_by_item
 from index.layouts.firstagenda import HISTORY as HISTORY_SECTION
@@ -56,7 +57,7 @@ class Use:
 class Refusal:
     """Why a part could not be answered: the kind, and the words or meetings that show it."""
 
-    kind: str  # unrelated | unknown | missing | unstated | no_meeting | no_participants | agenda_only
+    kind: str  # unrelated | unknown | missing | unstated | not_yet | no_meeting | no_participants | agenda_only
     words: list[str] = field(default_factory=list)
     meetings: list[dict] = field(default_factory=list)
 
@@ -190,6 +191,11 @@ def _decide_part(retriever: HybridRetriever, analysis: QuestionAnalysis, part: P
     if part.slot:
         return _typed(retriever, analysis, part, names, candidates, outcome, used)
     chosen = _choose_items(candidates, relevance)
+    pending = _only_to_come(retriever, chosen, analysis.result_of)
+    if pending is not None:
+        outcome.refusal = Refusal("not_yet", [analysis.result_of])
+        outcome.uses = [Use(pending, [])]
+        return outcome
     outcome.uses = [
         Use(item, best_sentences(retriever, item, part.search, analysis.subject, analysis.decision))
         for item in chosen
@@ -229,6 +235,17 @@ def _typed(retriever: HybridRetriever, analysis: QuestionAnalysis, part: Part, n
         quotes = sorted([*quotes, *decision], key=lambda q: _order(retriever, item, q[0]))
     outcome.uses = [Use(item, quotes)]
     return outcome
+
+
+def _only_to_come(retriever: HybridRetriever, items: list[RetrievedItem], head: str) -> RetrievedItem | None:
+    """The item that names what a result is asked of only as still to come, when every item naming it does."""
+    if not head:
+        return None
+    named = [(item, naming([c.text for c in quotable_sentences(retriever, item)], head)) for item in items]
+    named = [(item, sentences) for item, sentences in named if sentences]
+    if named and all(only_to_come(sentences) for _, sentences in named):
+        return named[0][0]
+    return None
 
 
 def _with_page_neighbours(retriever: HybridRetriever, items: list[RetrievedItem]) -> list[RetrievedItem]:

@@ -133,8 +133,14 @@ DEGREE_RE = re.compile(rf"\bhvor\s+(?:[a-zæøå]{{3,}}t|{'|'.join(HVOR_DEGREE)}
 COUNTED_RE = re.compile(r"\bhvor\s+mange\s+((?:[\w-]+\s*){1,4})", re.IGNORECASE)
 # A term in brackets or quotes: "the land tax (grundskyld)", »frit valg«.
 QUOTED_RE = re.compile(r"\(([^()]{2,40})\)|[\"»“]([^\"«”]{2,40})[\"«”]")
+# "resultatet af forhandlingerne", "Hvad viste evalueringen af …?", "What did the evaluation show?": a result asked.
+RESULT_RE = re.compile(
+    r"\bresultat\w*\s+(?:af|of)\s+((?:[\w-]+\s*){1,4})|\bhvad\s+(?:viste|har\s+\w+\s+vist)\s+((?:[\w-]+\s*){1,4})",
+    re.IGNORECASE,
+)
 # "Hvem blev valgt som formand?", "Hvem blev udpeget til bestyrelsen?": the role after "som" / "til".
 ROLE_RE = re.compile(r"\bhvem\b.*?\b(?:som|til)\s+((?:[\w-]+\s*){1,4})", re.IGNORECASE)
+DETERMINERS = _words("den det de en et denne dette disse the a an this these")
 COMPARATIVES = _words("flere færre mere mindre more fewer less")
 PREPOSITIONS = _words("af i på til for fra med om ved under over efter mod blandt hos inden uden")
 LIST_RE = re.compile(r"\bhvilke\b|\bwhich\s+\w+s\b|\bwhat\s+are\s+the\b", re.IGNORECASE)
@@ -259,6 +265,7 @@ class QuestionAnalysis:
     own_names: frozenset[str]  # the words of the committees' names: the asker's frame, not the subject
     attendance: bool
     parts: tuple[Part, ...]
+    result_of: str = ""  # "Hvad blev resultatet af forhandlingerne?": the head noun whose result is asked
     notes: tuple[str, ...] = field(default=())  # impossible dates ignored, said to the user
 
     @property
@@ -297,7 +304,20 @@ def analyse(question: str, committees: tuple[str, ...] = (), default_committee: 
         attendance=bool(ATTENDANCE_RE.search(question)) and answer_type in (AnswerType.PERSON, AnswerType.YESNO),
         parts=parts,
         notes=tuple(dict.fromkeys(notes)),
+        result_of="" if english else result_head(question),
     )
+
+
+def result_head(question: str) -> str:
+    """The noun whose result a question asks for: the last word of the noun phrase, its head in Danish."""
+    match = RESULT_RE.search(question)
+    if not match:
+        return ""
+    words = WORD_RE.findall((match[1] or match[2]).lower())
+    while words and words[0] in DETERMINERS:
+        words = words[1:]
+    phrase = [word for word in _noun_phrase(words) if len(word) >= 4]
+    return phrase[-1] if phrase else ""
 
 
 def _noun_phrase(words: list[str]) -> list[str]:

@@ -341,3 +341,10 @@ def test_a_name_answers_who_only_beside_the_asked_role(corpus_index) -> None:
 def test_an_english_question_about_a_danish_term_the_minutes_never_use_is_refused(corpus_index) -> None:
     answer = ask("What did KKR Syddanmark decide about the dog tax (hundeskat)?", retriever=corpus_index)
     assert answer.refused, answer.text
+
+
+def test_a_result_of_something_the_minutes_only_announce_is_refused(corpus_index) -> None:
+    answer = ask("Hvad blev resultatet af trepartsforhandlingerne?", retriever=corpus_index)
+    assert answer.refused, answer.text
+    assert answer.citations and answer.citations[0].item == "2.6"  # the item that announces them
+    assert "skal ske" in answer.text

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from assistant.evidence import counts, for_other_year, has_amount, has_date, people, states
+from assistant.evidence import counts, for_other_year, has_amount, has_date, naming, only_to_come, people, states
 from assistant.question import AnswerType
 
 # Words a material writes in lower case somewhere: common nouns, which are no names.
@@ -68,3 +68,17 @@ def test_a_count_counts_the_asked_thing_a_few_words_away() -> None:
     assert not counts("Der er født 1.100 flere børn end ventet.", ["flygtninge"])
     assert not counts("Planen for 2025 omtaler flygtninge.", ["flygtninge"])  # a year is no count
     assert counts("Der er født 1.100 flere børn end ventet.", [])
+
+
+def test_a_thing_named_only_as_still_to_come_has_no_result_yet() -> None:
+    sentences = [
+        "Regeringen har varslet, at der indkaldes til forhandlinger om en ny aftale.",
+        "Forhandlingerne forventes afsluttet i efteråret.",
+        "Udvalget godkendte budgettet.",
+    ]
+    named = naming(sentences, "forhandlingerne")
+    assert named == sentences[:2]
+    assert only_to_come(named)
+    assert not only_to_come(naming([*sentences, "Forhandlingerne endte med en aftale om 500 pladser."],
+                                   "forhandlingerne"))
+    assert not only_to_come([])  # nothing named: for other rules to judge

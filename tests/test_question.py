@@ -179,3 +179,9 @@ def test_quoted_terms_and_codes_are_names_in_either_language_but_english_capital
     assert analyse("What did the council decide about DK2030?").names == ("DK2030",)
     assert analyse("When does the GP service start?").names == ()  # an English acronym
     assert "frit valg" in analyse('Hvad blev der besluttet om "frit valg"?').names
+
+
+def test_a_question_for_a_result_names_what_the_result_is_of() -> None:
+    assert analyse("Hvad blev resultatet af forhandlingerne om elevløn?").result_of == "forhandlingerne"
+    assert analyse("Hvad viste den nationale evaluering af ordningen?").result_of == "evaluering"
+    assert analyse("Hvad besluttede udvalget om ordningen?").result_of == ""
