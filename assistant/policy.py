@@ -23,6 +23,7 @@ from assistant.question import (
     QuestionAnalysis,
     SearchPlan,
     analyse,
+    owners,
     plan_search,
     subject_stems,
 )
@@ -176,7 +177,7 @@ def _decide_part(retriever: HybridRetriever, analysis: QuestionAnalysis, part: P
     if unknown and len(unknown) >= UNKNOWN_SHARE * max(len(relevance.wanted), 1):
         outcome.refusal = Refusal("unknown", unknown)
         return outcome
-    names = distinctive_names(retriever, _part_names(analysis, part))
+    names = distinctive_names(retriever, _part_names(analysis, part), owners(analysis.text))
     terms = [*names, *(str(year) for year in part.years)]
     candidates = [item for item in items if _names_all(retriever, item, terms)]
     if not candidates or candidates[0].score < items[0].score * SECONDARY_ITEM_RATIO:
@@ -272,13 +273,15 @@ def _part_names(analysis: QuestionAnalysis, part: Part) -> tuple[str, ...]:
     return tuple(name for name in analysis.names if name in part.text)
 
 
-def distinctive_names(retriever: HybridRetriever, names: tuple[str, ...]) -> tuple[str, ...]:
+def distinctive_names(retriever: HybridRetriever, names: tuple[str, ...],
+                      owners: frozenset[str] = frozenset()) -> tuple[str, ...]:
     """The question's names less the common nouns inside them ("Kommune" in "Esbjerg Kommune"): a word the
-    material also writes in lower case names nothing in particular."""
+    material also writes in lower case names nothing in particular, unless the question makes it an owner
+    ("Klimasekretariats regnskab"): whose accounts they are is what the question turns on."""
     lowercase = retriever.lowercase_words()
     return tuple(
         name for name in names
-        if not all(part.lower() in lowercase for part in name.split("-") if part)
+        if name in owners or not all(part.lower() in lowercase for part in name.split("-") if part)
     )
 
 

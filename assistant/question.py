@@ -131,6 +131,8 @@ DEGREE_RE = re.compile(rf"\bhvor\s+(?:[a-zæøå]{{3,}}t|{'|'.join(HVOR_DEGREE)}
 # "hvor mange lærepladser …": the noun phrase a count question counts (Danish only: an English noun has no
 # Danish word to be found beside).
 COUNTED_RE = re.compile(r"\bhvor\s+mange\s+((?:[\w-]+\s*){1,4})", re.IGNORECASE)
+# A capitalised genitive before a lower-case word: "Klimasekretariats regnskab".
+GENITIVE_RE = re.compile(r"\b([A-ZÆØÅ][\wæøå-]+s)\s+(?=[a-zæøå])")
 # A term in brackets or quotes: "the land tax (grundskyld)", »frit valg«.
 QUOTED_RE = re.compile(r"\(([^()]{2,40})\)|[\"»“]([^\"«”]{2,40})[\"«”]")
 # "resultatet af forhandlingerne", "Hvad viste evalueringen af …?", "What did the evaluation show?": a result asked.
@@ -448,6 +450,16 @@ def specific_terms(question: str, own_names: frozenset[str] = frozenset()) -> li
             continue
         terms.append(word)
     return list(dict.fromkeys(terms))
+
+
+def owners(question: str) -> frozenset[str]:
+    """Capitalised words in the Danish genitive before a noun ("Klimasekretariats regnskab", "Børnehus Syds
+    budget"): the owner of what is asked. Not the first word, which Danish capitalises anyway."""
+    found = set()
+    for match in GENITIVE_RE.finditer(question):
+        if match.start() > len(question) - len(question.lstrip()):
+            found.add(match[1])
+    return frozenset(found)
 
 
 def committee_words(committees: tuple[str, ...]) -> frozenset[str]:

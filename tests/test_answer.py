@@ -348,3 +348,13 @@ def test_a_result_of_something_the_minutes_only_announce_is_refused(corpus_index
     assert answer.refused, answer.text
     assert answer.citations and answer.citations[0].item == "2.6"  # the item that announces them
     assert "skal ske" in answer.text
+
+
+def test_a_figure_of_another_owner_is_no_answer(corpus_index) -> None:
+    """The 2019 accounts of the social secretariat are in the minutes; the climate secretariat's are not."""
+    social = ask("Hvor stort var overskuddet i Fælleskommunalt Socialsekretariats regnskab for 2019?",
+                 retriever=corpus_index)
+    assert not social.refused and "3.589.269" in social.text
+    climate = ask("Hvor stort var overskuddet i Fælleskommunalt Klimasekretariats regnskab for 2019?",
+                  retriever=corpus_index)
+    assert climate.refused, climate.text

@@ -185,3 +185,11 @@ def test_a_question_for_a_result_names_what_the_result_is_of() -> None:
     assert analyse("Hvad blev resultatet af forhandlingerne om elevløn?").result_of == "forhandlingerne"
     assert analyse("Hvad viste den nationale evaluering af ordningen?").result_of == "evaluering"
     assert analyse("Hvad besluttede udvalget om ordningen?").result_of == ""
+
+
+def test_a_capitalised_genitive_before_a_noun_is_the_owner_of_what_is_asked() -> None:
+    from assistant.question import owners
+
+    assert owners("Hvor stort var overskuddet i Nordby Vandværks regnskab for 2023?") == {"Vandværks"}
+    assert owners("Hvor stort var Børnehus Syds budget?") == {"Syds"}
+    assert owners("Sekretariatets opgaver?") == frozenset()  # the first word is capitalised anyway
