@@ -29,7 +29,7 @@ from assistant.question import (
 )
 from assistant.quotes import best_sentences, lead_quotes, precedent_quotes, quotable_sentences, slot_sentences
 from assistant.relevance import Relevance, coverage, judge_relevance, mentions, stems, unknown_words
-from assistant.retrieval import Filters, HybridRetriever, RetrievedItem, group_by_item
+from assistant.retrieval import PERIOD_BOOST, Filters, HybridRetriever, RetrievedItem, group_by_item, meeting_matches
 from index.layouts.firstagenda import HISTORY as HISTORY_SECTION
 from settings import get_settings
 
@@ -180,6 +180,8 @@ def _decide_part(retriever: HybridRetriever, analysis: QuestionAnalysis, part: P
     names = distinctive_names(retriever, _part_names(analysis, part), owners(analysis.text))
     terms = [*names, *(str(year) for year in part.years)]
     candidates = [item for item in items if _names_all(retriever, item, terms)]
+    if candidates and _only_by_period(retriever, plan, candidates[0], items):
+        candidates = []
     if not candidates or candidates[0].score < items[0].score * SECONDARY_ITEM_RATIO:
         missing = [t for t in terms if not _names_all(retriever, items[0], [t])] or terms
         # Only names the material uses elsewhere are named back: a word it never uses says nothing more.
@@ -204,6 +206,22 @@ def _decide_part(retriever: HybridRetriever, analysis: QuestionAnalysis, part: P
     if analysis.decision and all(use.item.doc_type == "dagsorden" for use in outcome.uses):
         outcome.refusal = Refusal("agenda_only")  # the decision is not in the material; the agenda says so, cited
     return outcome
+
+
+def _only_by_period(retriever: HybridRetriever, plan: SearchPlan, best: RetrievedItem,
+                    items: list[RetrievedItem]) -> bool:
+    """Whether the best item naming the question's year is a near match only because its meeting lies in that
+    year: without the preference for the period's meetings, the items about the subject lie elsewhere
+    ("Hvor mange flygtninge … i 2023?" finds a 2023 meeting about something else)."""
+    if plan.prefer is None:
+        return False
+    period = Filters(date_from=plan.prefer[0], date_to=plan.prefer[1])
+    inside = {m["source"] for m in retriever.sources() if meeting_matches(m, period)}
+
+    def unboosted(item: RetrievedItem) -> float:
+        return item.score / PERIOD_BOOST if item.source in inside else item.score
+
+    return unboosted(best) < max(unboosted(item) for item in items) * SECONDARY_ITEM_RATIO
 
 
 def _typed(retriever: HybridRetriever, analysis: QuestionAnalysis, part: Part, names: tuple[str, ...],

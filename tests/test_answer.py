@@ -358,3 +358,11 @@ def test_a_figure_of_another_owner_is_no_answer(corpus_index) -> None:
     climate = ask("Hvor stort var overskuddet i Fælleskommunalt Klimasekretariats regnskab for 2019?",
                   retriever=corpus_index)
     assert climate.refused, climate.text
+
+
+def test_a_year_that_only_a_meeting_date_matches_does_not_make_an_item_about_the_subject(corpus_index) -> None:
+    """The refugees item is about 2022; the 2023 meetings are about other things, so 2023 is missing."""
+    answer = ask("Hvor mange flygtninge skal boligplaceres i Syddanmark i 2023?", retriever=corpus_index)
+    assert answer.refused
+    assert "»2023«" in answer.text
+    assert "Fordeling af flygtninge" in answer.text.split("Måske relateret")[1]
