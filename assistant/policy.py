@@ -15,6 +15,7 @@ import re
 from dataclasses import dataclass, field, replace
 from datetime import date
 
+from assistant.abbreviations import forms
 from assistant.evidence import naming, only_to_come
 from assistant.question import (
     MONTHS,
@@ -332,7 +333,7 @@ def _names_all(retriever: HybridRetriever, item: RetrievedItem, terms: list[str]
     if not terms:
         return True
     text = f"{_item_text(retriever, item)} {item.meeting_date or ''} {year_of(item) or ''}"
-    return all(mentions(term, text) for term in terms)
+    return all(any(mentions(form, text) for form in forms(retriever, term)) for term in terms)
 
 
 def _item_text(retriever: HybridRetriever, item: RetrievedItem) -> str:

@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from typing import NamedTuple
 
+from assistant.abbreviations import forms
 from assistant.evidence import counts, for_other_year, states
 from assistant.question import FURTHER_QUESTION_RE, AnswerType, Part
 from assistant.relevance import coverage, found_stem, mentions, stems
@@ -119,6 +120,7 @@ def slot_sentences(
     dense = _relative(sentence_similarities(retriever.embed_model, part.text, [c.text for c in candidates]))
     overlap = [coverage(wanted, stems(c.text)) for c in candidates]
     paragraphs = _paragraphs(retriever, item)
+    named = {name: forms(retriever, name) for name in known_names}  # "DEB" names "Danmarks Erhvervsfremme…"
     # A count is checked only against a noun the item itself uses: the asker's own word for it ("topchefer"
     # for "kommunaldirektører") says nothing, but a thing the item names and never counts is not counted there.
     item_words = stems(" ".join(paragraphs.values()))
@@ -136,12 +138,12 @@ def slot_sentences(
             continue
         if lexical and not _beside_subject(index, candidates, overlap):
             continue
-        if not all(mentions(name, paragraphs.get(candidate.text, candidate.text)) for name in known_names):
+        if not all(_names(named[name], paragraphs.get(candidate.text, candidate.text)) for name in known_names):
             continue
         # A name the item's title carries is what every sentence of the item is about (KL titles an item by its
         # topic): it tells which sentence answers only where the title does not already say it.
-        names_here = all(mentions(name, candidate.text) for name in known_names
-                         if not mentions(name, item.title))
+        names_here = all(_names(named[name], candidate.text) for name in known_names
+                         if not _names(named[name], item.title))
         score = overlap[index] + DENSE_WEIGHT * dense[index] + SLOT_BONUS
         if known_names and names_here:
             score += NAME_BONUS  # "Esbjerg Kommune fik …": the figure of the thing the question names
@@ -149,6 +151,10 @@ def slot_sentences(
             score += YEAR_BONUS
         scored.append(Scored(score, index, candidate, names_here))
     return sorted(scored, key=lambda s: (-s.score, s.index))
+
+
+def _names(variants: set[str], text: str) -> bool:
+    return any(mentions(form, text) for form in variants)
 
 
 def _in_role(index: int, candidates: list[Candidate], role: tuple[str, ...]) -> bool:

@@ -366,3 +366,11 @@ def test_a_year_that_only_a_meeting_date_matches_does_not_make_an_item_about_the
     assert answer.refused
     assert "»2023«" in answer.text
     assert "Fordeling af flygtninge" in answer.text.split("Måske relateret")[1]
+
+
+def test_a_body_named_in_full_is_found_by_the_short_form_the_minutes_use(corpus_index) -> None:
+    """The sentence says "DEB"; the minutes define it as Danmarks Erhvervsfremmebestyrelse."""
+    answer = ask("Hvor mange penge har Danmarks Erhvervsfremmebestyrelse fra finansloven i 2021?",
+                 retriever=corpus_index)
+    assert not answer.refused, answer.text
+    assert "350 mio. kr." in answer.text

@@ -20,7 +20,8 @@ COMMITTEE_WORDS = frozenset({"kkr", "syddanmark", "syddanmarks"})
         ("OUH: hvornår åbner det?", ["OUH"]),  # an acronym first is still a name
         ("Hvad skete der i KKR Syddanmark i november 2023?", ["2023"]),  # committee and month say nothing
         ("Hvad koster 40 pladser i Region Syddanmark?", ["Region"]),  # a count is not a year
-        ("What did KKR decide about Odense in 2021?", []),  # English: Danish capitalisation rules do not apply
+        # English: Danish capitalisation rules do not apply; a year or a code is a term in any language
+        ("What did KKR decide about Odense in 2021?", ["2021"]),
     ],
 )
 def test_specific_terms(question: str, terms: list[str]) -> None:
