@@ -86,6 +86,8 @@ def states(
             return bool(MONEY_RE.search(sentence))
         if unit == "share":
             return bool(SHARE_RE.search(sentence))
+        if unit == "duration":
+            return bool(RELATIVE_TIME_RE.search(sentence))
         return has_amount(sentence)
     if answer_type == AnswerType.DATE:
         return has_date(sentence)

@@ -123,6 +123,10 @@ MONEY_QUESTION_RE = re.compile(
     re.IGNORECASE,
 )
 SHARE_QUESTION_RE = re.compile(r"\b(procent\w*|andel\w*|pct|rate\w*|percent\w*|share)\b", re.IGNORECASE)
+# "Hvor længe …?", "Hvor hurtigt …?", "hvor lang tid": a span of time is the answer, in minutes, days or years.
+DURATION_QUESTION_RE = re.compile(
+    r"\bhvor\s+(?:længe|hurtigt|lang\s+tid|langt\s+tid)\b|\bhow\s+(?:long|fast|quickly|soon)\b", re.IGNORECASE
+)
 REASON_RE = re.compile(r"\bhvorfor\b|\bbegrundelse\w*\b|\bwhy\b|\breason\w*\b", re.IGNORECASE)
 WHO_RE = re.compile(r"\bhvem\b|\bwho(m)?\b", re.IGNORECASE)
 WHERE_RE = re.compile(rf"\bhvor\b(?!\s+(?:{'|'.join(HVOR_DEGREE)})\b)|\bwhere\b", re.IGNORECASE)
@@ -212,9 +216,11 @@ class Part:
 
     @property
     def unit(self) -> str:
-        """For an amount: "money", "share" or "" (a count or any figure)."""
+        """For an amount: "money", "share", "duration" or "" (a count or any figure)."""
         if self.answer_type != AnswerType.AMOUNT:
             return ""
+        if DURATION_QUESTION_RE.search(self.text):
+            return "duration"
         if SHARE_QUESTION_RE.search(self.text):
             return "share"
         return "money" if MONEY_QUESTION_RE.search(self.text) else ""

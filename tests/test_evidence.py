@@ -82,3 +82,8 @@ def test_a_thing_named_only_as_still_to_come_has_no_result_yet() -> None:
     assert not only_to_come(naming([*sentences, "Forhandlingerne endte med en aftale om 500 pladser."],
                                    "forhandlingerne"))
     assert not only_to_come([])  # nothing named: for other rules to judge
+
+
+def test_how_long_is_answered_by_a_span_of_time() -> None:
+    assert states(AnswerType.AMOUNT, "Opkald skal besvares inden for to minutter.", unit="duration")
+    assert not states(AnswerType.AMOUNT, "Højst 10 pct. af opkaldene venter.", unit="duration")

@@ -193,3 +193,9 @@ def test_a_capitalised_genitive_before_a_noun_is_the_owner_of_what_is_asked() ->
     assert owners("Hvor stort var overskuddet i Nordby Vandværks regnskab for 2023?") == {"Vandværks"}
     assert owners("Hvor stort var Børnehus Syds budget?") == {"Syds"}
     assert owners("Sekretariatets opgaver?") == frozenset()  # the first word is capitalised anyway
+
+
+def test_how_long_or_how_fast_asks_for_a_duration() -> None:
+    assert analyse("Hvor hurtigt skal opkaldene besvares?").parts[0].unit == "duration"
+    assert analyse("Hvor længe varer aftalen?").parts[0].unit == "duration"
+    assert analyse("Hvor mange penge koster det?").parts[0].unit == "money"
