@@ -29,6 +29,7 @@ SLOT_WORDS = {
     AnswerType.PERSON: "hvem det drejer sig om",
     AnswerType.AMOUNT: "det tal eller beløb, der spørges om",
     AnswerType.DATE: "det tidspunkt, der spørges om",
+    AnswerType.NAME: "det navn, der spørges om",
 }
 
 

@@ -54,6 +54,7 @@ FUTURE_RE = re.compile(
     r"|endnu ikke|will|shall|expected|planned)\b",
     re.IGNORECASE,
 )
+NAME_PAIR_RE = re.compile(r"(?=\b([A-ZÆØÅ][\wæøå-]+)\s+([A-ZÆØÅ][\wæøå-]+)\b)")
 CASE_NUMBER_RE = re.compile(r"\b[A-ZÆØÅ]{2,}-\d[\d-]*")
 YEAR_SPAN_RE = re.compile(r"(?<![\w.,-])((?:19|20)\d\d)\s*[-–/]\s*((?:19|20)\d\d)(?![\d.,]\d)")
 TOKEN_RE = re.compile(r"\d[\d.,]*%?|[^\W\d_]+")
@@ -79,7 +80,7 @@ def states(
 
     ``known_names``: names the question itself uses (and the committee's own):
     they are the subject, so they do not answer "hvem". ``unit``: a cost is
-    answered by kroner, a share by a percentage, not by any figure.
+    answered by kroner, a share by a percentage, not by any figure; for a name, the kind asked for.
     """
     if answer_type == AnswerType.AMOUNT:
         if unit == "money":
@@ -93,6 +94,8 @@ def states(
         return has_date(sentence)
     if answer_type == AnswerType.PERSON:
         return bool(people(sentence, lowercase_words, known_names))
+    if answer_type == AnswerType.NAME:
+        return bool(named_of_kind(sentence, unit, lowercase_words))
     if answer_type == AnswerType.REASON:
         return bool(REASON_RE.search(sentence))
     if answer_type == AnswerType.LIST:
@@ -216,6 +219,22 @@ def people(sentence: str, lowercase_words: Collection[str], known_names: Collect
     for match in PARTY_RE.finditer(sentence):
         if name_word(match[1]) and not any(match[1] in name for name in found):
             found.append(match[1])
+    return found
+
+
+def named_of_kind(sentence: str, kind: str, lowercase_words: Collection[str]) -> list[str]:
+    """Names of the asked kind: a name word beside the kind written as part of the name ("Middelfart
+    Kommune", "Erhvervshus Fyn"). Danish capitalises the kind only inside a name."""
+    from assistant.retrieval import danish_stemmer
+
+    stemmer = danish_stemmer()
+    wanted = stemmer.stemWord(kind.lower())
+    found = []
+    for first, second in NAME_PAIR_RE.findall(sentence):
+        for name, noun in ((first, second), (second, first)):
+            if (stemmer.stemWord(noun.lower()) == wanted and name.isalpha()
+                    and name.lower() not in lowercase_words):
+                found.append(f"{first} {second}")
     return found
 
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 
 from assistant.abbreviations import forms
-from assistant.evidence import naming, only_to_come
+from assistant.evidence import named_of_kind, naming, only_to_come
 from assistant.question import (
     MONTHS,
     AnswerType,
@@ -192,6 +192,9 @@ def _decide_part(retriever: HybridRetriever, analysis: QuestionAnalysis, part: P
     if history:
         outcome.uses = _history(retriever, analysis, candidates, relevance)
         return outcome
+    if part.kind and not part.slot and not analysis.english and _names_kind(retriever, part.kind):
+        part = replace(part, answer_type=AnswerType.NAME)  # "Hvilken kommune …?" asks for "<Navn> Kommune"
+        outcome.part = part
     if part.slot:
         return _typed(retriever, analysis, part, names, candidates, outcome, used)
     chosen = _choose_items(candidates, relevance)
@@ -207,6 +210,28 @@ def _decide_part(retriever: HybridRetriever, analysis: QuestionAnalysis, part: P
     if analysis.decision and all(use.item.doc_type == "dagsorden" for use in outcome.uses):
         outcome.refusal = Refusal("agenda_only")  # the decision is not in the material; the agenda says so, cited
     return outcome
+
+
+_KINDS: dict[tuple[int, str | None, str], bool] = {}
+# A kind is one the material names when it writes at least this many different names of it: one run-on heading
+# ("DK2020 Opgaven") does not make "opgave" a kind of name.
+KIND_NAMES_MIN = 2
+
+
+def _names_kind(retriever: HybridRetriever, kind: str) -> bool:
+    """Whether the material writes names of this kind ("Middelfart Kommune", "Odense Kommune"): only then is a
+    name the answer to "hvilken kommune"."""
+    key = (id(retriever), retriever.version, kind)
+    if key not in _KINDS:
+        lowercase = retriever.lowercase_words()
+        names = {
+            name
+            for meeting in retriever.sources() for number in retriever.source_items(meeting["source"])
+            for section in retriever.item_sections(meeting["source"], number)
+            for name in named_of_kind(section.text, kind, lowercase)
+        }
+        _KINDS[key] = len(names) >= KIND_NAMES_MIN
+    return _KINDS[key]
 
 
 def _only_by_period(retriever: HybridRetriever, plan: SearchPlan, best: RetrievedItem,

@@ -70,11 +70,12 @@ class AnswerType(StrEnum):
     YESNO = "yesno"  # a finite verb first
     DECISION = "decision"  # KL's Beslutning verbs
     HISTORY = "history"  # hvornår + perfect tense, tidligere, hvilke møder
+    NAME = "name"  # hvilken kommune, hvilket erhvervshus: a kind the material names ("Middelfart Kommune")
     OPEN = "open"  # hvad, hvordan, anything else
 
 
 # Types whose answer a sentence either states or does not: a name, a figure, a date.
-SLOT_TYPES = frozenset({AnswerType.PERSON, AnswerType.AMOUNT, AnswerType.DATE})
+SLOT_TYPES = frozenset({AnswerType.PERSON, AnswerType.AMOUNT, AnswerType.DATE, AnswerType.NAME})
 
 def _words(text: str) -> frozenset[str]:
     return frozenset(text.split())
@@ -139,6 +140,8 @@ COUNTED_RE = re.compile(r"\bhvor\s+mange\s+((?:[\w-]+\s*){1,4})", re.IGNORECASE)
 GENITIVE_RE = re.compile(r"\b([A-ZÆØÅ][\wæøå-]+s)\s+(?=[a-zæøå])")
 # A term in brackets or quotes: "the land tax (grundskyld)", »frit valg«.
 QUOTED_RE = re.compile(r"\(([^()]{2,40})\)|[\"»“]([^\"«”]{2,40})[\"«”]")
+# "Hvilken kommune …?", "Hvilket erhvervshus …?": the noun after the singular interrogative.
+WHICH_RE = re.compile(r"\bhvilke[nt]\s+((?:[\w-]+\s*){1,3})", re.IGNORECASE)
 # "resultatet af forhandlingerne", "Hvad viste evalueringen af …?", "What did the evaluation show?": a result asked.
 RESULT_RE = re.compile(
     r"\bresultat\w*\s+(?:af|of)\s+((?:[\w-]+\s*){1,4})|\bhvad\s+(?:viste|har\s+\w+\s+vist)\s+((?:[\w-]+\s*){1,4})",
@@ -228,6 +231,17 @@ class Part:
     @property
     def slot(self) -> bool:
         return self.answer_type in SLOT_TYPES
+
+    @property
+    def kind(self) -> str:
+        """What "hvilken / hvilket" asks to be named: the head of the noun phrase after it ("Hvilken syddansk
+        kommune …?" → kommune). The plural "hvilke" asks for a list, which the list answer quotes more of."""
+        match = WHICH_RE.search(self.text)
+        if not match:
+            return ""
+        words = [w for w in WORD_RE.findall(match[1].lower()) if w not in DETERMINERS]
+        phrase = [word for word in _noun_phrase(words) if len(word) >= 2]
+        return phrase[-1] if phrase else ""
 
     @property
     def role(self) -> tuple[str, ...]:

@@ -130,7 +130,7 @@ def slot_sentences(
     for index, candidate in enumerate(candidates):
         if candidate.text in exclude:
             continue
-        if not states(part.answer_type, candidate.text, lowercase, known_names, part.unit):
+        if not states(part.answer_type, candidate.text, lowercase, known_names, part.unit or part.kind):
             continue
         if part.role and not _in_role(index, candidates, part.role):
             continue

@@ -374,3 +374,9 @@ def test_a_body_named_in_full_is_found_by_the_short_form_the_minutes_use(corpus_
                  retriever=corpus_index)
     assert not answer.refused, answer.text
     assert "350 mio. kr." in answer.text
+
+
+def test_which_municipality_is_answered_by_the_sentence_naming_one(corpus_index) -> None:
+    answer = ask("Hvilken kommune vil bygge flere botilbudspladser til borgere med både sindslidelse og misbrug?",
+                 retriever=corpus_index)
+    assert not answer.refused and "Middelfart Kommune" in answer.text.split("[1]")[1], answer.text

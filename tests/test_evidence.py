@@ -2,7 +2,17 @@
 
 from __future__ import annotations
 
-from assistant.evidence import counts, for_other_year, has_amount, has_date, naming, only_to_come, people, states
+from assistant.evidence import (
+    counts,
+    for_other_year,
+    has_amount,
+    has_date,
+    named_of_kind,
+    naming,
+    only_to_come,
+    people,
+    states,
+)
 from assistant.question import AnswerType
 
 # Words a material writes in lower case somewhere: common nouns, which are no names.
@@ -87,3 +97,11 @@ def test_a_thing_named_only_as_still_to_come_has_no_result_yet() -> None:
 def test_how_long_is_answered_by_a_span_of_time() -> None:
     assert states(AnswerType.AMOUNT, "Opkald skal besvares inden for to minutter.", unit="duration")
     assert not states(AnswerType.AMOUNT, "Højst 10 pct. af opkaldene venter.", unit="duration")
+
+
+def test_a_name_of_the_asked_kind_carries_the_kind_inside_the_name() -> None:
+    lowercase = {"kommune", "kommuner", "erhvervshus", "nye"}
+    assert named_of_kind("Nordby Kommune har budt ind med et projekt.", "kommune", lowercase) == ["Nordby Kommune"]
+    assert named_of_kind("Kontrakten gik til Erhvervshus Vestegn.", "erhvervshus", lowercase)
+    assert not named_of_kind("Flere kommuner har budt ind.", "kommune", lowercase)
+    assert not named_of_kind("Nye Kommuner skal søge.", "kommune", lowercase)  # "nye" is no name

@@ -199,3 +199,9 @@ def test_how_long_or_how_fast_asks_for_a_duration() -> None:
     assert analyse("Hvor hurtigt skal opkaldene besvares?").parts[0].unit == "duration"
     assert analyse("Hvor længe varer aftalen?").parts[0].unit == "duration"
     assert analyse("Hvor mange penge koster det?").parts[0].unit == "money"
+
+
+def test_which_in_the_singular_asks_for_a_name_of_its_noun() -> None:
+    assert analyse("Hvilken kommune har tilbudt flere pladser?").parts[0].kind == "kommune"
+    assert analyse("Hvilket erhvervshus fik kontrakten?").parts[0].kind == "erhvervshus"
+    assert analyse("Hvilke kommuner fik tilsagn?").parts[0].kind == ""  # a list
