@@ -29,7 +29,14 @@ from assistant.question import (
     subject_stems,
 )
 from assistant.quotes import best_sentences, lead_quotes, precedent_quotes, quotable_sentences, slot_sentences
-from assistant.relevance import Relevance, coverage, judge_relevance, mentions, stems, unknown_words
+from assistant.relevance import (
+    Relevance,
+    coverage,
+    judge_relevance,
+    mentions_inflected,
+    stems,
+    unknown_words,
+)
 from assistant.retrieval import PERIOD_BOOST, Filters, HybridRetriever, RetrievedItem, group_by_item, meeting_matches
 from index.layouts.firstagenda import HISTORY as HISTORY_SECTION
 from settings import get_settings
@@ -358,7 +365,8 @@ def _names_all(retriever: HybridRetriever, item: RetrievedItem, terms: list[str]
     if not terms:
         return True
     text = f"{_item_text(retriever, item)} {item.meeting_date or ''} {year_of(item) or ''}"
-    return all(any(mentions(form, text) for form in forms(retriever, term)) for term in terms)
+    found = stems(text)
+    return all(any(mentions_inflected(form, text, found) for form in forms(retriever, term)) for term in terms)
 
 
 def _item_text(retriever: HybridRetriever, item: RetrievedItem) -> str:

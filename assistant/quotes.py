@@ -17,7 +17,7 @@ from typing import NamedTuple
 from assistant.abbreviations import forms
 from assistant.evidence import counts, for_other_year, states
 from assistant.question import FURTHER_QUESTION_RE, AnswerType, Part
-from assistant.relevance import coverage, found_stem, mentions, stems
+from assistant.relevance import coverage, found_stem, mentions_inflected, stems
 from assistant.retrieval import HybridRetriever, RetrievedItem
 from assistant.sentences import split_sentences
 from assistant.similarity import sentence_similarities
@@ -154,7 +154,8 @@ def slot_sentences(
 
 
 def _names(variants: set[str], text: str) -> bool:
-    return any(mentions(form, text) for form in variants)
+    found = stems(text)
+    return any(mentions_inflected(form, text, found) for form in variants)
 
 
 def _in_role(index: int, candidates: list[Candidate], role: tuple[str, ...]) -> bool:

@@ -95,6 +95,17 @@ def mentions(term: str, text: str) -> bool:
     return len(head) > 1 and all(part in text for part in head if part)
 
 
+def mentions_inflected(term: str, text: str, text_stems: set[str] | frozenset[str]) -> bool:
+    """``mentions``, or every word of the term found in another inflection: Danish inflects names' adjectives
+    and nouns ("Sundhedsstrategisk Forum", "det sundhedsstrategiske forum"). Years and codes must stand as written."""
+    if mentions(term, text):
+        return True
+    if any(character.isdigit() for character in term):
+        return False
+    wanted = stems(term)
+    return bool(wanted) and all(found_stem(stem, text_stems) for stem in wanted)
+
+
 @dataclass
 class Relevance:
     relevant: bool

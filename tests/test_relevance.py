@@ -54,3 +54,15 @@ def test_an_inflection_the_stemmer_leaves_apart_still_matches() -> None:
     # Snowball gives "besvared" for "besvarede" and "besvar" for "besvaret": one verb, two stems.
     assert coverage({"besvared"}, {"besvar"}) == 1.0
     assert coverage({"besvared"}, {"besvarelsesfrist"}) == 0.0  # a longer word is no inflection of it
+
+
+def test_a_name_is_found_in_another_inflection_but_a_year_or_code_only_as_written() -> None:
+    from assistant.relevance import mentions_inflected, stems
+
+    text = "Punktet blev drøftet i det sundhedsstrategiske forum, jf. aftalen fra 2023 om DK2020."
+    found = stems(text)
+    assert mentions_inflected("Sundhedsstrategisk Forum", text, found)
+    assert mentions_inflected("DK2020", text, found)
+    assert not mentions_inflected("DK2030", text, found)
+    assert not mentions_inflected("2024", text, found)
+    assert not mentions_inflected("Klimaforum", text, found)
