@@ -47,13 +47,18 @@ def _inspect(paths: list[Path], as_json: bool) -> int:
 
 def _build(paths: list[Path], prune: bool | None, rebuild: bool) -> int:
     from index.embedding import ModelError
-    from index.store import IndexMismatchError, build_index
+    from index.store import IndexMismatchError, build_index, store_error
 
     config = settings.get_settings()
     try:
         report = build_index(paths or [config.corpus_dir], prune=prune, progress=True, rebuild=rebuild)
     except (IndexMismatchError, ModelError) as error:
         print(f"fejl: {error}", file=sys.stderr)
+        return 2
+    except Exception as error:  # a Chroma server that does not answer is one line; anything else a bug
+        if (unavailable := store_error(error, config)) is None:
+            raise
+        print(f"fejl: {unavailable}", file=sys.stderr)
         return 2
     print(report.summary())
     for error in report.errors:
