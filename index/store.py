@@ -492,3 +492,38 @@ def _prune(collection, stored, present: set[str], folders: set[str], report: Bui
         if source not in present and (legacy or entry["dirs"] & folders):
             collection.delete(ids=sorted(entry["ids"]))
             report.removed.append(source)
+
+
+COPY_BATCH = 500
+
+
+def copy_index(source: Settings, config: Settings | None = None) -> int:
+    """Copy the index of ``source`` (e.g. the one on disk) into the configured store, vectors and all.
+
+    Moving an index to a Chroma server this way embeds nothing: the chunks and
+    sentence vectors, with their model record, are read page by page and
+    written as they are, replacing what the target held. Both must be
+    configured for the same encoder (the usual mismatch check). Returns the
+    chunks copied.
+    """
+    from index.lexical import drop_lexical, sync_lexical
+    from index.sentence_vectors import SENTENCE_COLLECTION
+
+    config = config or get_settings()
+    if source.store_location == config.store_location:
+        raise ValueError(f"Kilde og mål er det samme søgeindeks ({config.store_location}); intet er kopieret.")
+    origins = {name: open_collection(source, name=name) for name in (COLLECTION, SENTENCE_COLLECTION)}
+    with writing(config):
+        drop_index(config)
+        client = chroma_client(config)
+        copied = 0
+        for name, origin in origins.items():
+            target = client.create_collection(name, metadata=dict(origin.metadata or {}))
+            for offset in range(0, origin.count(), COPY_BATCH):
+                page = origin.get(limit=COPY_BATCH, offset=offset, include=["documents", "metadatas", "embeddings"])
+                target.add(ids=page["ids"], documents=page["documents"], metadatas=page["metadatas"],
+                           embeddings=page["embeddings"])
+                copied += len(page["ids"]) if name == COLLECTION else 0
+        drop_lexical(config)
+        sync_lexical(client.get_collection(COLLECTION), config)
+    return copied
