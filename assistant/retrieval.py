@@ -161,6 +161,7 @@ class HybridRetriever(BaseRetriever):
         self._marker: str | None = None  # the change marker's token when the state below was loaded
         self._version: str | None = None  # hash of the stored ids (they carry each file's hash)
         self._nodes: list = []
+        self._sentence_files: set[str] = set()  # the files whose sentence vectors are registered
         # Derived from _nodes when loading, not per question: every answer looks up whole items and meetings.
         self._items: dict[tuple[str, str], list] = {}
         self._sections: dict[tuple[str, str], list[ItemSection]] = {}
@@ -192,14 +193,18 @@ class HybridRetriever(BaseRetriever):
         from index.sentence_vectors import load_sentence_vectors
 
         version, nodes = stored_nodes(self.collection)
-        vectors = load_sentence_vectors(self.config)
+        # Sentence vectors depend only on their text, so those registered stay valid; only new files' are fetched.
+        files = {str(node.metadata.get("file_hash")) for node in nodes} - self._sentence_files
+        texts, vectors, loaded = load_sentence_vectors(self.config, files) if files else ([], None, set())
         self._nodes = nodes
         self._items = _nodes_by_item(nodes)
         self._sections = {key: _item_sections(item_nodes) for key, item_nodes in self._items.items()}
         self._meetings = _meetings(nodes)
         self._bm25_cache = {}
         self._stem_statistics = None
-        register_sentence_vectors(self.embed_model, *vectors)
+        if texts:
+            register_sentence_vectors(self.embed_model, texts, vectors)
+        self._sentence_files |= loaded
         self._version = version
 
     @property
