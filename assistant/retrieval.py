@@ -188,10 +188,17 @@ class HybridRetriever(BaseRetriever):
 
     def _load(self) -> None:
         """The chunks, their items, sections and meetings, and the sentence vectors; the BM25 index lazily."""
+        from llama_index.core import VectorStoreIndex
+
         from assistant.similarity import register_sentence_vectors
         from index.lexical import stored_nodes
         from index.sentence_vectors import load_sentence_vectors
+        from index.store import open_collection, vector_store
 
+        collection = open_collection(self.config)  # `index build --rebuild` or `index copy` made a new one
+        if collection.id != self.collection.id:
+            self.collection = collection
+            self.index = VectorStoreIndex.from_vector_store(vector_store(collection), embed_model=self.embed_model)
         version, nodes = stored_nodes(self.collection)
         # Sentence vectors depend only on their text, so those registered stay valid; only new files' are fetched.
         files = {str(node.metadata.get("file_hash")) for node in nodes} - self._sentence_files

@@ -38,3 +38,9 @@ def test_the_retriever_reloads_only_after_a_write_that_changed_the_index(tiny_se
     answer = ask("Hvad blev der besluttet om havvindmøller?", retriever=retriever)  # ask() refreshes first
     assert answer.citations and answer.citations[0].source == "uploads/andet.txt", answer.text
     assert not retriever.refresh(), "reloaded once, for that question"
+
+    # `index build --rebuild` replaces the collection itself: the retriever follows it to the new one.
+    build_index([tiny_settings.corpus_dir], config=tiny_settings, rebuild=True)
+    assert retriever.refresh()
+    answer = ask("Hvad blev der besluttet om botilbud?", retriever=retriever)
+    assert answer.citations and answer.citations[0].source == "referat.txt", answer.text
