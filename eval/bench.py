@@ -32,7 +32,7 @@ from typing import TypeVar
 
 T = TypeVar("T")
 PAGE_CHARS = 3000  # about one page of KL minutes; the bundled corpus is text, so pages are estimated
-PARTS = ("provision", "pipeline", "quickstart", "concurrency", "speed", "encoders", "cold", "growth")
+PARTS = ("provision", "pipeline", "quickstart", "concurrency", "speed", "encoders", "cold", "growth", "serve")
 ENCODERS = (("torch", "fp32"), ("onnx", "fp32"), ("onnx", "int8"))
 THROUGHPUT_PASSES = 2  # the best of two: other processes on a shared machine only ever slow a pass down
 DEFAULT_SIZES = "10,100"
@@ -277,6 +277,23 @@ def part_cold() -> dict[str, float]:
     return {"first_s": timings[0], "cold_start_s": timings[-1]}
 
 
+def part_serve() -> dict[str, float]:
+    """What an app process costs once the index is built elsewhere (`index build` in a process of its own):
+    retriever load, warm answer latency and this process's peak memory, which in embedded mode includes
+    Chroma's in-process store and on a Chroma server (MINUTES_CHROMA_URL) does not."""
+    from assistant.retrieval import HybridRetriever
+    from assistant.service import ask
+    from eval.runner import load_golden
+
+    subprocess.run([sys.executable, "-m", "index", "build", str(_corpus())], check=True, capture_output=True)
+    started = time.perf_counter()
+    retriever = HybridRetriever()
+    load_s = time.perf_counter() - started
+    questions = [row["question"] for row in load_golden()]
+    latency = _latencies(lambda question: ask(question, retriever=retriever, use_llm=False), questions)
+    return {"retriever_load_s": load_s, **latency, "peak_mb": _peak_mb()}
+
+
 def part_growth(size: int) -> dict[str, float]:
     """The corpus replicated ``size`` times (distinct copies): build from nothing, warm query latency, peak memory."""
     from assistant.retrieval import HybridRetriever
@@ -498,6 +515,14 @@ def main() -> int:
               f"{results['cold']['cold_start_s']:.1f} s (first run, cold file cache: {results['cold']['first_s']:.1f} s)\n")
     if "growth" in results:
         print(growth_table(results["growth"]))
+    if "serve" in results:
+        import settings
+
+        serve = results["serve"]
+        store = "Chroma server" if settings.get_settings().chroma_url else "embedded"
+        print(f"App process on a built index ({store}): retriever load "
+              f"{serve['retriever_load_s']:.1f} s, warm answer p50 {serve['p50_ms']:.0f} ms, "
+              f"p95 {serve['p95_ms']:.0f} ms, peak memory {serve['peak_mb']:.0f} MB")
     return 0
 
 

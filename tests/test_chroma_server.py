@@ -149,12 +149,16 @@ def other_app(server_settings, tmp_path_factory) -> Iterator[AppProcess]:
 
 def test_answers_and_citations_on_the_server_equal_embedded_mode(corpus_index, server_retriever, server_settings,
                                                                   other_app, tmp_path: Path) -> None:
+    from app import answer_markdown
     from assistant.service import ask
 
-    embedded = {q: _compared(ask(q, retriever=corpus_index).to_json()) for q in QUESTIONS}
+    answers = {q: ask(q, retriever=corpus_index) for q in QUESTIONS}
+    embedded = {q: _compared(answer.to_json()) for q, answer in answers.items()}
     assert sum(not a["refused"] for a in embedded.values()) >= 5, "the questions must mostly be answered"
     for question in QUESTIONS:
         assert _compared(ask(question, retriever=server_retriever).to_json()) == embedded[question], question
+        # The app in another process, on the server: the same chat message, citations and all.
+        assert other_app.ask(question) == answer_markdown(answers[question]), question
 
     questions = tmp_path / "questions.txt"
     questions.write_text("\n".join(QUESTIONS) + "\n", encoding="utf-8")
