@@ -128,7 +128,7 @@ def writing(config: Settings | None = None) -> Iterator[Writes]:
 
     A failure half-way bumps it too: something may have been written. The file
     lock serialises the writers that share the data dir (one machine); writers
-    on several machines against one server are not serialised (README, Scaling).
+    on several machines against one server are not serialised (README, Scaling out).
     """
     config = config or get_settings()
     writes = Writes()
