@@ -118,7 +118,9 @@ class AppProcess:
     def ask(self, question: str) -> str:
         """The app's last chat message for ``question``."""
         history, *_ = self.client().predict(question, [], "Alle", "Alle", [], "Alle", api_name="/respond")
-        return str(history[-1]["content"])
+        content = history[-1]["content"]
+        # Gradio's API returns a message as a list of typed parts; the app wrote one text.
+        return "".join(part.get("text", "") for part in content) if isinstance(content, list) else str(content)
 
     def _up(self) -> bool:
         try:
