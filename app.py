@@ -26,7 +26,7 @@ from assistant.retrieval import Filters, HybridRetriever, shared_retriever
 from assistant.service import ask
 from index.embedding import ModelError
 from index.identity import display_name
-from index.store import IndexMismatchError, build_index, indexed_directories
+from index.store import IndexMismatchError, StoreUnavailableError, build_index, indexed_directories, store_error
 from index.uploads import add_upload, clear_staging
 from settings import Settings, get_settings
 
@@ -129,6 +129,16 @@ def sources_html(answer: Answer | None, retriever: HybridRetriever) -> str:
     return "".join(parts)
 
 
+def error_message(error: Exception, config: Settings) -> str:
+    """The Danish line a failed question gets in the chat."""
+    if isinstance(error, QuestionError):
+        return str(error)
+    if (unavailable := store_error(error, config)) is not None:
+        return str(unavailable)
+    return (f"Spørgsmålet kunne ikke besvares på grund af en uventet fejl ({type(error).__name__}). "
+            "Prøv at formulere det anderledes.")
+
+
 def answer_markdown(answer: Answer) -> str:
     text = answer.text
     if answer.citations:
@@ -153,18 +163,16 @@ def build_app(
     retriever = retriever or shared_retriever(config)
 
     def respond(question, history, previous, year_from, year_to, meetings, doc_type, committee=ALL):
-        # An `index build` from the command line since the last question is seen, and its folders served.
-        retriever.refresh()
-        serve_indexed_folders(demo, retriever, config)
         history = list(history or [])
         question = question or ""
         filters = make_filters(year_from, year_to, meetings, doc_type, committee)
         try:
+            # ask() first reloads what changed since the last question (an upload here or in another
+            # instance, an `index build`); the folders of newly indexed files are served from then on.
             answer = ask(question, filters=filters, previous_question=previous, retriever=retriever)
+            serve_indexed_folders(demo, retriever, config)
         except Exception as error:  # noqa: BLE001  (one Danish line in the chat, never Gradio's generic error)
-            message = str(error) if isinstance(error, QuestionError) else (
-                f"Spørgsmålet kunne ikke besvares på grund af en uventet fejl ({type(error).__name__}). "
-                "Prøv at formulere det anderledes.")
+            message = error_message(error, config)
             shown = question if len(question) <= 300 else question[:300] + " …"
             history += [{"role": "user", "content": shown}, {"role": "assistant", "content": f"⚠️ {message}"}]
             yield history, previous, gr.update(), ""
@@ -192,9 +200,16 @@ def build_app(
             try:
                 lines.append(add_upload(source, config=config, progress=embedded).message)
             except Exception as error:  # noqa: BLE001  (add_upload has removed its file and chunks; say so, go on)
+                if (unavailable := store_error(error, config)) is not None:
+                    lines.append(f"❌ {source.name}: {unavailable} Filen er ikke gemt.")
+                    break  # the next files would meet the same server
                 lines.append(f"❌ {source.name}: filen kunne ikke indlæses på grund af en uventet fejl "
                              f"({type(error).__name__}); intet er gemt.")
-        retriever.refresh()
+        try:
+            retriever.refresh()
+        except Exception as error:  # the server went away after the upload: the next question says so
+            if store_error(error, config) is None:
+                raise
         return "\n\n".join(lines), gr.update(choices=meeting_choices(retriever))
 
     with gr.Blocks(title=TITLE, analytics_enabled=False) as demo:
@@ -299,8 +314,13 @@ def main() -> None:
     config = get_settings()
     try:
         retriever, notices = prepare(config)
-    except (IndexMismatchError, ModelError) as error:  # say what to fix instead of a traceback
+    except (IndexMismatchError, ModelError, StoreUnavailableError) as error:  # say what to fix, no traceback
         print(f"fejl: {error}", file=sys.stderr)
+        raise SystemExit(2) from None
+    except Exception as error:
+        if (unavailable := store_error(error, config)) is None:
+            raise
+        print(f"fejl: {unavailable}", file=sys.stderr)
         raise SystemExit(2) from None
     demo = build_app(retriever, config, notices)
     print(f"Åbn http://{config.host}:{config.port} i din browser.", flush=True)

@@ -77,6 +77,7 @@ class Settings:
     max_pages: int
     max_chars: int
     max_chunks: int
+    chroma_url: str | None = None
 
     @property
     def local_model_dir(self) -> Path:
@@ -86,6 +87,11 @@ class Settings:
     @property
     def chroma_dir(self) -> Path:
         return self.data_dir / "chroma"
+
+    @property
+    def store_location(self) -> str:
+        """Where the index lives, as users are told it: the Chroma server's address or the folder on disk."""
+        return self.chroma_url or str(self.chroma_dir)
 
     @property
     def uploads_dir(self) -> Path:
@@ -114,6 +120,16 @@ def _choice(name: str, allowed: tuple[str, ...], default: str) -> str:
     value = (_env(name) or default).strip().lower()
     if value not in allowed:
         raise ValueError(f"MINUTES_{name}={value!r} er ikke gyldig; vælg en af: {', '.join(allowed)}.")
+    return value
+
+
+def _url(name: str) -> str | None:
+    value = _env(name)
+    if value is None:
+        return None
+    value = value.strip().rstrip("/")
+    if not value.startswith(("http://", "https://")):
+        raise ValueError(f"MINUTES_{name}={value!r} er ikke gyldig; skriv fx http://127.0.0.1:8000.")
     return value
 
 
@@ -152,6 +168,9 @@ def load_settings() -> Settings:
         max_pages=int(_env("MAX_PAGES") or 500),
         max_chars=int(_env("MAX_CHARS") or 2_000_000),
         max_chunks=int(_env("MAX_CHUNKS") or 2000),
+        # A Chroma server (`chroma run`, its container or a distributed deployment) instead of the store on disk;
+        # a path after the port names the server's database (created when missing).
+        chroma_url=_url("CHROMA_URL"),
     )
 
 

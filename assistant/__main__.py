@@ -28,17 +28,20 @@ def main(argv: list[str] | None = None) -> int:
 
     from assistant.service import QuestionError, ask
     from index.embedding import ModelError
-    from index.store import IndexMismatchError
+    from index.store import IndexMismatchError, StoreUnavailableError, store_error
 
     questions = [args.question] if args.question else _read_questions(args.questions)
     status = 0
     for question in questions:
         try:
             answer = ask(question)
-        except (IndexMismatchError, FileNotFoundError, ModelError) as error:  # no question can be answered
+        except (IndexMismatchError, FileNotFoundError, ModelError, StoreUnavailableError) as error:  # none can be
             print(f"fejl: {error}", file=sys.stderr)
             return 2
         except Exception as error:  # noqa: BLE001  (one bad question must not end a batch or show a traceback)
+            if (unavailable := store_error(error)) is not None:  # the server went away: nor can the next ones
+                print(f"fejl: {unavailable}", file=sys.stderr)
+                return 2
             status = 1
             message = str(error) if isinstance(error, QuestionError) else _internal_error(error)
             payload = {"question": question, "error": message}

@@ -140,7 +140,7 @@ def _missing_meeting(retriever: HybridRetriever, analysis: QuestionAnalysis, pla
     if not named:
         return None
     softened = plan.softened()
-    items = retriever.retrieve(analysis.text, softened.filters, top_items=TOP_ITEMS, prefer=softened.prefer,
+    items = retriever.retrieve_items(analysis.text, softened.filters, top_items=TOP_ITEMS, prefer=softened.prefer,
                                decision=analysis.decision)
     # A decision stands in the meeting's own minutes: that the day is mentioned elsewhere does not hold it.
     if not analysis.decision and any(
@@ -169,7 +169,7 @@ def _decide_part(retriever: HybridRetriever, analysis: QuestionAnalysis, part: P
         own = plan_search(part.search, plan.filters)
         plan = own if own.prefer or own.filters != plan.filters else plan
     mode = "dense" if analysis.english else "hybrid"
-    items = retriever.retrieve(part.search, plan.filters, mode=mode, top_items=TOP_ITEMS, prefer=plan.prefer,
+    items = retriever.retrieve_items(part.search, plan.filters, mode=mode, top_items=TOP_ITEMS, prefer=plan.prefer,
                                decision=analysis.decision)
     # One question of two may ask for a history and the other not ("Hvor mange …, og hvornår har …?").
     history = analysis.history if not analysis.multipart else part.answer_type == AnswerType.HISTORY

@@ -14,6 +14,10 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
 
+from llama_index.core.base.base_retriever import BaseRetriever
+from llama_index.core.bridge.pydantic import Field
+from llama_index.core.schema import NodeWithScore, QueryBundle, TextNode
+
 from settings import Settings, get_settings
 
 DENSE_TOP_K = 40
@@ -64,6 +68,18 @@ class RetrievedChunk:
     def section(self) -> str:
         return str(self.metadata.get("section", ""))
 
+    def to_node(self) -> FusedNode:
+        keys = list(self.metadata)
+        node = TextNode(id_=self.node_id, text=self.text, metadata=dict(self.metadata),
+                        excluded_embed_metadata_keys=keys, excluded_llm_metadata_keys=keys)
+        return FusedNode(node=node, score=self.score, raw_scores=dict(self.raw_scores))
+
+    @classmethod
+    def from_node(cls, result: NodeWithScore) -> RetrievedChunk:
+        raw = dict(getattr(result, "raw_scores", {}) or {})
+        return cls(result.node.node_id, result.node.get_content(), dict(result.node.metadata),
+                   float(result.score or 0.0), raw)
+
 
 @dataclass
 class RetrievedItem:
@@ -100,27 +116,53 @@ class ItemSection:
     page: int | None
 
 
-class HybridRetriever:
-    """Dense + BM25 over the Chroma index; one instance per process, shared read-only.
+@dataclass
+class HybridQuery(QueryBundle):
+    """A question with the answerer's options; a plain string or QueryBundle gets the defaults."""
 
-    BM25 is rebuilt from Chroma's stored chunks when the index changes (an
-    upload), guarded by a lock so concurrent questions see a consistent view.
+    filters: Filters = NO_FILTERS
+    mode: str = "hybrid"
+    top_k: int | None = None
+    decision: bool = False
+
+
+class FusedNode(NodeWithScore):
+    """A chunk as llama-index returns it, with each retriever's own score beside the fused one."""
+
+    raw_scores: dict[str, float] = Field(default_factory=dict)
+
+
+class HybridRetriever(BaseRetriever):
+    """Dense + BM25 over the Chroma index, a llama-index retriever; one instance per process, shared read-only.
+
+    ``retrieve()`` returns chunks as ``NodeWithScore``s with the item metadata
+    (source, meeting date, item, title, section), so the retriever drops into
+    llama-index's query engines; the answerer calls the same ``retrieve()``
+    through :meth:`retrieve_items`. What it keeps in memory (the chunks by item,
+    the BM25 index, the sentence vectors) is reloaded by :meth:`refresh` only
+    when the index's change marker moved (an upload, a build, another process).
     """
 
-    def __init__(self, config: Settings | None = None) -> None:
+    def __init__(self, config: Settings | None = None, similarity_top_k: int = FUSED_TOP_K) -> None:
         from llama_index.core import VectorStoreIndex
 
         from index.embedding import get_embed_model
-        from index.store import open_collection, vector_store
+        from index.store import ChangeMarker, open_collection, vector_store
 
+        super().__init__()
         self.config = config or get_settings()
+        self.similarity_top_k = similarity_top_k
         self.collection = open_collection(self.config)
         self.embed_model = get_embed_model(self.config)
         self.index = VectorStoreIndex.from_vector_store(vector_store(self.collection), embed_model=self.embed_model)
+        self._changes = ChangeMarker(self.config)
         self._lock = threading.Lock()
+        self._loaded = False
+        self._marker: str | None = None  # the change marker's token when the state below was loaded
         self._version: str | None = None  # hash of the stored ids (they carry each file's hash)
         self._nodes: list = []
-        # Derived from _nodes in refresh(), not per question: every answer looks up whole items and meetings.
+        self._sentence_files: set[str] = set()  # the files whose sentence vectors are registered
+        # Derived from _nodes when loading, not per question: every answer looks up whole items and meetings.
         self._items: dict[tuple[str, str], list] = {}
         self._sections: dict[tuple[str, str], list[ItemSection]] = {}
         self._meetings: list[dict] = []
@@ -128,23 +170,49 @@ class HybridRetriever:
         self._stem_statistics: tuple[frozenset[str], dict[str, float], frozenset[str]] | None = None
         self.refresh()
 
-    def refresh(self) -> None:
-        """Reload the chunks, the saved BM25 index and the sentence vectors if the collection changed."""
-        from assistant.similarity import register_sentence_vectors
-        from index.lexical import collection_version, stored_nodes
-        from index.sentence_vectors import load_sentence_vectors
+    def refresh(self) -> bool:
+        """Reload if the index changed since the last load; called once per question. True if it reloaded.
 
+        The marker is read before the chunks, so a write in between is loaded
+        now and reloaded once more at the next question, never missed.
+        """
+        marker = self._changes.read()
+        if self._loaded and marker == self._marker:
+            return False
         with self._lock:
-            if collection_version(self.collection.get(include=[])["ids"]) == self._version:
-                return
-            version, self._nodes = stored_nodes(self.collection)
-            self._items = _nodes_by_item(self._nodes)
-            self._sections = {key: _item_sections(nodes) for key, nodes in self._items.items()}
-            self._meetings = _meetings(self._nodes)
-            self._bm25_cache = {}
-            self._stem_statistics = None
-            register_sentence_vectors(self.embed_model, *load_sentence_vectors(self.config))
-            self._version = version
+            if self._loaded and marker == self._marker:
+                return False
+            self._load()
+            self._marker, self._loaded = marker, True
+            return True
+
+    def _load(self) -> None:
+        """The chunks, their items, sections and meetings, and the sentence vectors; the BM25 index lazily."""
+        from llama_index.core import VectorStoreIndex
+
+        from assistant.similarity import register_sentence_vectors
+        from index.lexical import stored_nodes
+        from index.sentence_vectors import load_sentence_vectors
+        from index.store import open_collection, vector_store
+
+        collection = open_collection(self.config)  # `index build --rebuild` or `index copy` made a new one
+        if collection.id != self.collection.id:
+            self.collection = collection
+            self.index = VectorStoreIndex.from_vector_store(vector_store(collection), embed_model=self.embed_model)
+        version, nodes = stored_nodes(self.collection)
+        # Sentence vectors depend only on their text, so those registered stay valid; only new files' are fetched.
+        files = {str(node.metadata.get("file_hash")) for node in nodes} - self._sentence_files
+        texts, vectors, loaded = load_sentence_vectors(self.config, files) if files else ([], None, set())
+        self._nodes = nodes
+        self._items = _nodes_by_item(nodes)
+        self._sections = {key: _item_sections(item_nodes) for key, item_nodes in self._items.items()}
+        self._meetings = _meetings(nodes)
+        self._bm25_cache = {}
+        self._stem_statistics = None
+        if texts:
+            register_sentence_vectors(self.embed_model, texts, vectors)
+        self._sentence_files |= loaded
+        self._version = version
 
     @property
     def version(self) -> str | None:
@@ -169,34 +237,41 @@ class HybridRetriever:
             return None
         return frozenset(m["source"] for m in self.sources() if meeting_matches(m, filters))
 
-    def retrieve_chunks(self, question: str, filters: Filters = NO_FILTERS, mode: str = "hybrid",
-                        top_k: int = FUSED_TOP_K, decision: bool = False) -> list[RetrievedChunk]:
-        allowed = self.allowed_sources(filters)
+    def _retrieve(self, query_bundle: QueryBundle) -> list[NodeWithScore]:
+        """llama-index's entry point: the fused chunks, best first, as FusedNodes."""
+        options = query_bundle if isinstance(query_bundle, HybridQuery) else HybridQuery(query_bundle.query_str)
+        question = options.query_str
+        allowed = self.allowed_sources(options.filters)
         if allowed is not None and not allowed:
             return []
         rankings: dict[str, list] = {}
-        if mode in ("hybrid", "dense"):
-            from llama_index.core.schema import QueryBundle
-
+        if options.mode in ("hybrid", "dense"):
             from assistant.similarity import query_vector
 
             dense = self.index.as_retriever(similarity_top_k=DENSE_TOP_K, filters=_source_filter(allowed))
             # The question's vector is embedded once, shared with the answerer's sentence scores.
             vector = query_vector(self.embed_model, question).tolist()
             rankings["dense"] = dense.retrieve(QueryBundle(question, embedding=vector))
-        if mode in ("hybrid", "bm25"):
+        if options.mode in ("hybrid", "bm25"):
             bm25 = self._bm25(allowed)
             rankings["bm25"] = bm25.retrieve(question) if bm25 is not None else []
-        chunks = reciprocal_rank_fusion(rankings)[:top_k]
-        if decision:
+        chunks = reciprocal_rank_fusion(rankings)[:options.top_k or self.similarity_top_k]
+        if options.decision:
             for chunk in chunks:
                 if chunk.section == "Beslutning":
                     chunk.score *= DECISION_BOOST
-        return sorted(chunks, key=lambda c: c.score, reverse=True)
+        return [chunk.to_node() for chunk in sorted(chunks, key=lambda c: c.score, reverse=True)]
 
-    def retrieve(self, question: str, filters: Filters = NO_FILTERS, mode: str = "hybrid",
-                 top_items: int = 10, prefer: tuple[date, date] | None = None,
-                 decision: bool = False) -> list[RetrievedItem]:
+    def retrieve_chunks(self, question: str, filters: Filters = NO_FILTERS, mode: str = "hybrid",
+                        top_k: int = FUSED_TOP_K, decision: bool = False) -> list[RetrievedChunk]:
+        """The fused chunks through ``retrieve()``, as the answerer reads them."""
+        query = HybridQuery(question, filters=filters, mode=mode, top_k=top_k, decision=decision)
+        return [RetrievedChunk.from_node(result) for result in self.retrieve(query)]
+
+    def retrieve_items(self, question: str, filters: Filters = NO_FILTERS, mode: str = "hybrid",
+                       top_items: int = 10, prefer: tuple[date, date] | None = None,
+                       decision: bool = False) -> list[RetrievedItem]:
+        """The agenda items of the best chunks; an item from the ``prefer`` period is lifted."""
         items = group_by_item(self.retrieve_chunks(question, filters, mode, decision=decision))
         if prefer is not None:
             period = Filters(date_from=prefer[0], date_to=prefer[1])
@@ -396,7 +471,7 @@ _SHARED_LOCK = threading.Lock()
 def shared_retriever(config: Settings | None = None) -> HybridRetriever:
     """The process-wide retriever: the model and index are loaded once and shared read-only."""
     config = config or get_settings()
-    key = str(config.chroma_dir)
+    key = config.store_location
     with _SHARED_LOCK:
         if key not in _SHARED:
             _SHARED[key] = HybridRetriever(config)

@@ -24,6 +24,7 @@ def ask(
     search_text = resolve_follow_up(text, previous_question)
     plan = plan_search(search_text, filters, follow_up=search_text != text)
     retriever = retriever or shared_retriever()
+    retriever.refresh()  # one small read of the change marker; reloads only after a write anywhere
     answer = answer_question(retriever, search_text, plan)
     answer.question = text
     if (config.llm_enabled if use_llm is None else use_llm) and not answer.refused:

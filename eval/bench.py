@@ -32,7 +32,7 @@ from typing import TypeVar
 
 T = TypeVar("T")
 PAGE_CHARS = 3000  # about one page of KL minutes; the bundled corpus is text, so pages are estimated
-PARTS = ("provision", "pipeline", "quickstart", "concurrency", "speed", "encoders", "cold", "growth")
+PARTS = ("provision", "pipeline", "quickstart", "concurrency", "speed", "encoders", "cold", "growth", "serve")
 ENCODERS = (("torch", "fp32"), ("onnx", "fp32"), ("onnx", "int8"))
 THROUGHPUT_PASSES = 2  # the best of two: other processes on a shared machine only ever slow a pass down
 DEFAULT_SIZES = "10,100"
@@ -277,6 +277,23 @@ def part_cold() -> dict[str, float]:
     return {"first_s": timings[0], "cold_start_s": timings[-1]}
 
 
+def part_serve() -> dict[str, float]:
+    """What an app process costs once the index is built elsewhere (`index build` in a process of its own):
+    retriever load, warm answer latency and this process's peak memory, which in embedded mode includes
+    Chroma's in-process store and on a Chroma server (MINUTES_CHROMA_URL) does not."""
+    from assistant.retrieval import HybridRetriever
+    from assistant.service import ask
+    from eval.runner import load_golden
+
+    subprocess.run([sys.executable, "-m", "index", "build", str(_corpus())], check=True, capture_output=True)
+    started = time.perf_counter()
+    retriever = HybridRetriever()
+    load_s = time.perf_counter() - started
+    questions = [row["question"] for row in load_golden()]
+    latency = _latencies(lambda question: ask(question, retriever=retriever, use_llm=False), questions)
+    return {"retriever_load_s": load_s, **latency, "peak_mb": _peak_mb()}
+
+
 def part_growth(size: int) -> dict[str, float]:
     """The corpus replicated ``size`` times (distinct copies): build from nothing, warm query latency, peak memory."""
     from assistant.retrieval import HybridRetriever
@@ -331,18 +348,57 @@ def _rename_places(text: str, copy: int) -> str:
 
 def _run_part(name: str, data_dir: Path, env: dict[str, str] | None = None, args: tuple[str, ...] = (),
               label: str | None = None) -> dict[str, float]:
-    """One part in a fresh interpreter; its last stdout line is the JSON result."""
-    env = {"MINUTES_DATA_DIR": str(data_dir / (label or name)), **(env or {})}
-    completed = subprocess.run(
-        [sys.executable, "-m", "eval.bench", "--part", name, *args],
-        env={**os.environ, **env},
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    """One part in a fresh interpreter; its last stdout line is the JSON result.
+
+    With MINUTES_CHROMA_URL the part gets a database of its own on that server,
+    as it gets a data dir of its own, so every build starts cold; it is deleted afterwards.
+    """
+    env = {"MINUTES_DATA_DIR": str(data_dir / (label or name)), **_server_database(label or name), **(env or {})}
+    try:
+        completed = subprocess.run(
+            [sys.executable, "-m", "eval.bench", "--part", name, *args],
+            env={**os.environ, **env},
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+    finally:
+        _drop_server_database(env.get("MINUTES_CHROMA_URL"))
     if completed.returncode:
         raise RuntimeError(f"part {label or name} failed:\n{completed.stderr[-3000:]}")
     return json.loads(completed.stdout.strip().splitlines()[-1])
+
+
+def _server_database(label: str) -> dict[str, str]:
+    import settings
+
+    url = settings.get_settings().chroma_url
+    if not url:
+        return {}
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    base = parts.path.strip("/") or "bench"
+    return {"MINUTES_CHROMA_URL": f"{parts.scheme}://{parts.netloc}/{base}-{label}-{os.getpid()}"}
+
+
+def _drop_server_database(url: str | None) -> None:
+    if not url:
+        return
+    from urllib.parse import urlsplit
+
+    import chromadb
+    from chromadb.config import Settings as ChromaSettings
+
+    parts = urlsplit(url)
+    admin = chromadb.AdminClient(ChromaSettings(
+        chroma_api_impl="chromadb.api.fastapi.FastAPI", chroma_server_host=parts.hostname,
+        chroma_server_http_port=parts.port or (443 if parts.scheme == "https" else 8000),
+        chroma_server_ssl_enabled=parts.scheme == "https", anonymized_telemetry=False))
+    try:
+        admin.delete_database(parts.path.strip("/"))
+    except Exception as error:  # noqa: BLE001  (a leftover database is no reason to lose the figures)
+        print(f"bemærk: databasen {parts.path.strip('/')} kunne ikke slettes ({error})", file=sys.stderr)
 
 
 def _pages() -> float:
@@ -459,6 +515,14 @@ def main() -> int:
               f"{results['cold']['cold_start_s']:.1f} s (first run, cold file cache: {results['cold']['first_s']:.1f} s)\n")
     if "growth" in results:
         print(growth_table(results["growth"]))
+    if "serve" in results:
+        import settings
+
+        serve = results["serve"]
+        store = "Chroma server" if settings.get_settings().chroma_url else "embedded"
+        print(f"App process on a built index ({store}): retriever load "
+              f"{serve['retriever_load_s']:.1f} s, warm answer p50 {serve['p50_ms']:.0f} ms, "
+              f"p95 {serve['p95_ms']:.0f} ms, peak memory {serve['peak_mb']:.0f} MB")
     return 0
 
 

@@ -84,7 +84,7 @@ def evaluate(golden: list[dict], retriever: HybridRetriever, baseline=None) -> l
         analysis = analyse(row["question"], retriever.committees(), get_settings().committee)
         decision, result.english = analysis.decision, analysis.english
         for mode in ("bm25", "dense", "hybrid"):
-            found = retriever.retrieve(row["question"], plan.filters, mode=mode, prefer=plan.prefer, decision=decision)
+            found = retriever.retrieve_items(row["question"], plan.filters, mode=mode, prefer=plan.prefer, decision=decision)
             result.ranks[mode] = [item.key for item in found]
         started = time.perf_counter()
         answer = ask(row["question"], retriever=retriever, use_llm=False)

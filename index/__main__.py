@@ -1,4 +1,5 @@
-"""Command line: ``python -m index inspect PATH... [--json]`` and ``python -m index build [PATH...]``.
+"""Command line: ``python -m index inspect PATH... [--json]``, ``python -m index build [PATH...]``
+and ``python -m index copy DATA_DIR`` (an index on disk to the configured store, e.g. a Chroma server).
 
 Exit codes: 0 when every file was read (or at least one was, with errors
 reported on stderr: 1 then), 2 for bad usage. Errors are one line per file,
@@ -26,10 +27,40 @@ def main(argv: list[str] | None = None) -> int:
     build.add_argument("--prune", action=argparse.BooleanOptionalAction, default=None,
                        help="fjern dokumenter fra indekset, som ikke længere findes i de angivne mapper")
     build.add_argument("--rebuild", action="store_true", help="slet indekset og byg det forfra (fx efter modelskift)")
+    copy = commands.add_parser("copy", help="kopiér søgeindekset i en datamappe på disk til det valgte lager, "
+                                             "fx en Chroma-server (MINUTES_CHROMA_URL), uden at indlejre igen")
+    copy.add_argument("data_dir", type=Path, help="datamappen med indekset (fx data)")
     args = parser.parse_args(argv)
     if args.command == "inspect":
         return _inspect(args.paths, args.json)
+    if args.command == "copy":
+        return _copy(args.data_dir)
     return _build(args.paths, args.prune, args.rebuild)
+
+
+def _copy(data_dir: Path) -> int:
+    from dataclasses import replace
+
+    from index.embedding import ModelError
+    from index.store import IndexMismatchError, copy_index, store_error
+
+    config = settings.get_settings()
+    source = replace(config, data_dir=data_dir.resolve(), chroma_url=None)
+    try:
+        chunks = copy_index(source, config)
+    except (IndexMismatchError, ModelError, FileNotFoundError, ValueError) as error:
+        if (unavailable := store_error(error, config)) is not None:
+            error = unavailable
+        print(f"fejl: {error}", file=sys.stderr)
+        return 2
+    except Exception as error:  # a Chroma server that does not answer is one line; anything else a bug
+        if (unavailable := store_error(error, config)) is None:
+            raise
+        print(f"fejl: {unavailable}", file=sys.stderr)
+        return 2
+    print(f"{chunks} tekststykker og deres sætningsvektorer er kopieret fra {source.chroma_dir} "
+          f"til {config.store_location}.")
+    return 0
 
 
 def _inspect(paths: list[Path], as_json: bool) -> int:
@@ -47,13 +78,18 @@ def _inspect(paths: list[Path], as_json: bool) -> int:
 
 def _build(paths: list[Path], prune: bool | None, rebuild: bool) -> int:
     from index.embedding import ModelError
-    from index.store import IndexMismatchError, build_index
+    from index.store import IndexMismatchError, build_index, store_error
 
     config = settings.get_settings()
     try:
         report = build_index(paths or [config.corpus_dir], prune=prune, progress=True, rebuild=rebuild)
     except (IndexMismatchError, ModelError) as error:
         print(f"fejl: {error}", file=sys.stderr)
+        return 2
+    except Exception as error:  # a Chroma server that does not answer is one line; anything else a bug
+        if (unavailable := store_error(error, config)) is None:
+            raise
+        print(f"fejl: {unavailable}", file=sys.stderr)
         return 2
     print(report.summary())
     for error in report.errors:

@@ -7,6 +7,11 @@ ids, which carry each file's hash), so any added, changed or removed file makes
 it stale and the next build or retriever refresh rebuilds it. It is written to
 a temporary folder and renamed into place, so a reader never sees half of one.
 
+It lives under the local data dir also when the chunks are on a Chroma server
+(Chroma's own sparse/BM25 indexes exist only in Chroma Cloud): each machine
+builds it from the collection when the change marker says the collection
+changed, and keeps it keyed by that collection version.
+
 ``BM25Retriever.from_persist_dir`` is not used: it restores neither the
 stemmer nor the language, and would silently stem Danish questions as English.
 """
@@ -81,13 +86,15 @@ def load_or_build(version: str, nodes: list, config: Settings | None = None, top
     return retriever
 
 
-def sync_lexical(collection, config: Settings | None = None) -> None:
-    """After a build: make the saved index match the collection (rebuilt only if it changed)."""
+def sync_lexical(collection, config: Settings | None = None) -> bool:
+    """After a build: make the saved index match the collection (rebuilt only if it changed); True if rebuilt."""
     config = config or get_settings()
     ids = collection.get(include=[])["ids"]
     version = collection_version(ids)
-    if _saved_version(lexical_dir(config)) != version:
-        load_or_build(*stored_nodes(collection), config)
+    if _saved_version(lexical_dir(config)) == version:
+        return False
+    load_or_build(*stored_nodes(collection), config)
+    return True
 
 
 def drop_lexical(config: Settings | None = None) -> None:

@@ -123,14 +123,28 @@ def embed_sentences(texts: list[str], progress: bool = False) -> dict[str, np.nd
     return vectors
 
 
-def load_sentence_vectors(config: Settings | None = None) -> tuple[list[str], np.ndarray]:
-    """Every stored sentence and its vector (one row each), for the answerer's similarity scores."""
+def load_sentence_vectors(config: Settings | None = None,
+                          file_hashes: set[str] | None = None) -> tuple[list[str], np.ndarray, set[str]]:
+    """The stored sentences and their vectors (one row each), of every file or only of ``file_hashes``,
+    and the file hashes they belong to.
+
+    A reader reloading after a change asks only for the files it has not loaded yet: on a Chroma
+    server every vector travels as JSON, and the other files' vectors have not changed.
+    """
     try:
         sentences = open_sentences(config)
     except FileNotFoundError:
-        return [], np.zeros((0, 0), dtype=np.float32)
-    stored = sentences.get(include=["documents", "embeddings"])
-    texts = [text or "" for text in stored["documents"]]
+        return [], np.zeros((0, 0), dtype=np.float32), set()
+    include = ["documents", "embeddings", "metadatas"]
+    if file_hashes is None:
+        pages = [sentences.get(include=include)]
+    else:
+        wanted = sorted(file_hashes)
+        pages = [sentences.get(where={"file_hash": {"$in": wanted[start : start + WRITE_BATCH]}}, include=include)
+                 for start in range(0, len(wanted), WRITE_BATCH)]
+    texts = [text or "" for page in pages for text in page["documents"]]
     if not texts:
-        return [], np.zeros((0, 0), dtype=np.float32)
-    return texts, np.asarray(stored["embeddings"], dtype=np.float32)
+        return [], np.zeros((0, 0), dtype=np.float32), set()
+    found = {str(metadata.get("file_hash")) for page in pages for metadata in page["metadatas"] or []}
+    vectors = np.concatenate([np.asarray(page["embeddings"], dtype=np.float32) for page in pages if page["ids"]])
+    return texts, vectors, found

@@ -1,4 +1,4 @@
-"""The on-disk index: Chroma through llama-index, built incrementally.
+"""The index: Chroma through llama-index, on disk or on a Chroma server, built incrementally.
 
 A file whose bytes are unchanged is skipped by content hash; a changed file's
 new chunks are written before its old ones are deleted (node ids carry the
@@ -10,14 +10,22 @@ Documents are keyed by where their file lives (index.identity), so two
 ``referat.txt`` in two folders are two documents. Every write happens under
 one file lock (settings.lock_path), shared by CLI builds and app uploads in
 any process, so concurrent writers never interleave.
+
+With ``MINUTES_CHROMA_URL`` the same collections live on a Chroma server
+(``chromadb.HttpClient``), which several app processes share. Every write
+bumps a change marker, one record in a collection of its own, so a reader
+learns with one small request per question whether it must reload what it
+keeps in memory, instead of listing every chunk id.
 """
 
 from __future__ import annotations
 
 import threading
 import time
+import uuid
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -34,11 +42,18 @@ from settings import Settings, get_settings
 Progress = Callable[[int, int, str], None]
 
 COLLECTION = "minutes"
+# One record whose token changes on every write: what readers compare per question.
+CHANGES_COLLECTION = "minutes_changes"
+CHANGE_ID = "change"
 EMBED_BATCH = 32
 
 
 class IndexMismatchError(RuntimeError):
-    """The index on disk was built with another embedding model than the one configured."""
+    """The index was built with another embedding model than the one configured."""
+
+
+class StoreUnavailableError(RuntimeError):
+    """The Chroma server does not answer: it is down, restarting or unreachable."""
 
 
 @dataclass
@@ -86,25 +101,163 @@ def store_lock(config: Settings | None = None) -> FileLock:
         return _locks[path]
 
 
-def sync_derived(collection, config: Settings, progress=None) -> None:
-    """What is kept beside the chunks follows them: sentence vectors and the saved BM25 index."""
+def sync_derived(collection, config: Settings, progress=None) -> bool:
+    """What is kept beside the chunks follows them: sentence vectors and the saved BM25 index.
+
+    Returns whether either had to change, which a build that found every file
+    unchanged still does when an earlier build was killed half-way.
+    """
     from index.lexical import sync_lexical
     from index.sentence_vectors import sync_sentence_vectors
 
-    sync_sentence_vectors(collection, config, progress=progress)
-    sync_lexical(collection, config)
+    embedded = sync_sentence_vectors(collection, config, progress=progress)
+    rebuilt = sync_lexical(collection, config)
+    return bool(embedded or rebuilt)
+
+
+@dataclass
+class Writes:
+    """Whether a write session changed the index; the marker is bumped only then (or after a failure)."""
+
+    changed: bool = True
+
+
+@contextmanager
+def writing(config: Settings | None = None) -> Iterator[Writes]:
+    """The store lock, and the change marker bumped on the way out, so that every reader reloads.
+
+    A failure half-way bumps it too: something may have been written. The file
+    lock serialises the writers that share the data dir (one machine); writers
+    on several machines against one server are not serialised (README, Scaling out).
+    """
+    config = config or get_settings()
+    writes = Writes()
+    with store_lock(config):
+        try:
+            yield writes
+        except BaseException:
+            writes.changed = True
+            raise
+        finally:
+            if writes.changed:
+                bump_change(config)
+
+
+def bump_change(config: Settings | None = None) -> str:
+    """A new token in the change marker; returns it."""
+    config = config or get_settings()
+    token = uuid.uuid4().hex
+    # The marker holds no vector to search, but Chroma requires one: a constant of one dimension.
+    marker = chroma_client(config).get_or_create_collection(CHANGES_COLLECTION, embedding_function=None)
+    marker.upsert(ids=[CHANGE_ID], embeddings=[[1.0]], metadatas=[{"token": token, "at": time.time()}])
+    return token
+
+
+class ChangeMarker:
+    """A reader's view of the change marker: ``read()`` is one small request, cheap enough per question."""
+
+    def __init__(self, config: Settings | None = None) -> None:
+        self.config = config or get_settings()
+        self._collection = None
+
+    def read(self) -> str | None:
+        """The current token, or None for an index no writer of this version has touched yet."""
+        from chromadb.errors import NotFoundError
+
+        try:
+            if self._collection is None:
+                self._collection = chroma_client(self.config).get_collection(
+                    CHANGES_COLLECTION, embedding_function=None)
+            stored = self._collection.get(ids=[CHANGE_ID], include=["metadatas"])
+        except NotFoundError:  # not created yet, or deleted since: looked up again next time
+            self._collection = None
+            return None
+        return str(stored["metadatas"][0].get("token")) if stored["ids"] else None
+
+
+_clients: dict[str, object] = {}
 
 
 def chroma_client(config: Settings | None = None):
-    """A persistent Chroma client with telemetry off (also switched off by settings' environment)."""
+    """The Chroma client of the configured store, telemetry off (also switched off by settings' environment).
+
+    A persistent client on disk or, with ``chroma_url``, one HTTP client per
+    server and process (creating one asks the server three questions). Raises
+    StoreUnavailableError when the server does not answer.
+    """
     import chromadb
     from chromadb.config import Settings as ChromaSettings
 
     config = config or get_settings()
+    if config.chroma_url:
+        with _locks_guard:
+            client = _clients.get(config.chroma_url)
+            if client is None:
+                try:
+                    client = _clients[config.chroma_url] = _server_client(config.chroma_url)
+                except Exception as error:
+                    unavailable = store_error(error, config)
+                    if unavailable is None:
+                        raise
+                    raise unavailable from None
+            return client
     config.chroma_dir.mkdir(parents=True, exist_ok=True)
     return chromadb.PersistentClient(
         path=str(config.chroma_dir), settings=ChromaSettings(anonymized_telemetry=False, allow_reset=True)
     )
+
+
+def _server_client(url: str):
+    """An HTTP client of the server at ``url``; a path after the port names the database, created when missing."""
+    from urllib.parse import urlsplit
+
+    import chromadb
+    from chromadb.config import DEFAULT_DATABASE, DEFAULT_TENANT
+    from chromadb.config import Settings as ChromaSettings
+    from chromadb.errors import NotFoundError
+
+    parts = urlsplit(url)
+    ssl = parts.scheme == "https"
+    host, port = parts.hostname or "localhost", parts.port or (443 if ssl else 8000)
+    database = parts.path.strip("/") or DEFAULT_DATABASE
+    if database != DEFAULT_DATABASE:
+        admin = chromadb.AdminClient(ChromaSettings(
+            chroma_api_impl="chromadb.api.fastapi.FastAPI", chroma_server_host=host, chroma_server_http_port=port,
+            chroma_server_ssl_enabled=ssl, anonymized_telemetry=False))
+        try:
+            admin.get_database(database, DEFAULT_TENANT)
+        except NotFoundError:
+            admin.create_database(database, DEFAULT_TENANT)
+    return chromadb.HttpClient(host=host, port=port, ssl=ssl, database=database,
+                               settings=ChromaSettings(anonymized_telemetry=False))
+
+
+def server_unreachable(error: BaseException | None) -> bool:
+    """Whether ``error``, or what caused it, is a Chroma server that did not answer."""
+    import httpx
+
+    seen: set[int] = set()
+    while error is not None and id(error) not in seen:
+        seen.add(id(error))
+        if isinstance(error, StoreUnavailableError | httpx.TransportError):
+            return True
+        if isinstance(error, ValueError) and "Could not connect to a Chroma server" in str(error):
+            return True
+        error = error.__cause__ or error.__context__
+    return False
+
+
+def store_error(error: BaseException, config: Settings | None = None) -> StoreUnavailableError | None:
+    """The Danish error for a server that does not answer, or None when ``error`` is something else."""
+    config = config or get_settings()
+    if not config.chroma_url or not server_unreachable(error):
+        return None
+    if isinstance(error, StoreUnavailableError):
+        return error
+    return StoreUnavailableError(
+        f"Chroma-serveren {config.chroma_url} svarer ikke, så søgeindekset kan ikke bruges lige nu. "
+        "Prøv igen om lidt; svarer den stadig ikke, så start serveren (chroma run, se README) "
+        "eller ret MINUTES_CHROMA_URL.")
 
 
 def _signature(config: Settings) -> dict[str, str | int]:
@@ -128,7 +281,7 @@ def open_collection(config: Settings | None = None, *, create: bool = False, nam
     names = {c if isinstance(c, str) else c.name for c in client.list_collections()}
     if name not in names:
         if not create:
-            raise FileNotFoundError(f"Der er intet søgeindeks i {config.chroma_dir}; kør 'python -m index build'.")
+            raise FileNotFoundError(f"Der er intet søgeindeks i {config.store_location}; kør 'python -m index build'.")
         return client.create_collection(name, metadata={**signature, "hnsw:space": "cosine"})
     collection = client.get_collection(name)
     check_signature(collection.metadata or {}, signature, config)
@@ -143,7 +296,7 @@ def check_signature(recorded: dict, signature: dict, config: Settings) -> None:
     recorded = {"embed_backend": legacy_backend, "embed_quantization": "fp32", **recorded}
     if any(recorded.get(key) != value for key, value in signature.items()):
         raise IndexMismatchError(
-            f"Søgeindekset i {config.chroma_dir} er bygget med modellen '{recorded.get('embed_model')}' "
+            f"Søgeindekset i {config.store_location} er bygget med modellen '{recorded.get('embed_model')}' "
             f"({recorded.get('embed_dim')} dimensioner, {recorded['embed_backend']} "
             f"{recorded['embed_quantization']}), men den valgte model er '{signature['embed_model']}' "
             f"({signature['embed_dim']} dimensioner, {signature['embed_backend']} "
@@ -224,7 +377,7 @@ def build_index(
     """
     config = config or get_settings()
     started = time.perf_counter()
-    with store_lock(config):
+    with writing(config) as writes:
         if rebuild:
             drop_index(config)
         collection = open_collection(config, create=True)
@@ -242,7 +395,8 @@ def build_index(
             present = {document_key(path, config) for path in expand_paths(paths)}
             folders = {str(path.resolve()) for path in paths if path.is_dir()}
             _prune(collection, stored, present, folders, report)
-        sync_derived(collection, config, progress)
+        derived = sync_derived(collection, config, progress)
+        writes.changed = bool(rebuild or report.added or report.updated or report.removed or derived)
     report.seconds = time.perf_counter() - started
     return report
 
@@ -338,3 +492,38 @@ def _prune(collection, stored, present: set[str], folders: set[str], report: Bui
         if source not in present and (legacy or entry["dirs"] & folders):
             collection.delete(ids=sorted(entry["ids"]))
             report.removed.append(source)
+
+
+COPY_BATCH = 500
+
+
+def copy_index(source: Settings, config: Settings | None = None) -> int:
+    """Copy the index of ``source`` (e.g. the one on disk) into the configured store, vectors and all.
+
+    Moving an index to a Chroma server this way embeds nothing: the chunks and
+    sentence vectors, with their model record, are read page by page and
+    written as they are, replacing what the target held. Both must be
+    configured for the same encoder (the usual mismatch check). Returns the
+    chunks copied.
+    """
+    from index.lexical import drop_lexical, sync_lexical
+    from index.sentence_vectors import SENTENCE_COLLECTION
+
+    config = config or get_settings()
+    if source.store_location == config.store_location:
+        raise ValueError(f"Kilde og mål er det samme søgeindeks ({config.store_location}); intet er kopieret.")
+    origins = {name: open_collection(source, name=name) for name in (COLLECTION, SENTENCE_COLLECTION)}
+    with writing(config):
+        drop_index(config)
+        client = chroma_client(config)
+        copied = 0
+        for name, origin in origins.items():
+            target = client.create_collection(name, metadata=dict(origin.metadata or {}))
+            for offset in range(0, origin.count(), COPY_BATCH):
+                page = origin.get(limit=COPY_BATCH, offset=offset, include=["documents", "metadatas", "embeddings"])
+                target.add(ids=page["ids"], documents=page["documents"], metadatas=page["metadatas"],
+                           embeddings=page["embeddings"])
+                copied += len(page["ids"]) if name == COLLECTION else 0
+        drop_lexical(config)
+        sync_lexical(client.get_collection(COLLECTION), config)
+    return copied

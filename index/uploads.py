@@ -33,6 +33,7 @@ from index.store import (
     store_lock,
     sync_derived,
     sync_document,
+    writing,
 )
 from settings import Settings, get_settings
 
@@ -64,10 +65,11 @@ def add_upload(
     if size > config.max_upload_bytes:
         return _refused(name, limit_error(name, "too_large", f"{size / 1024 / 1024:.1f} MB",
                                           f"{config.max_upload_mb:g} MB", "MAX_UPLOAD_MB"))
-    with store_lock(config):
+    with writing(config) as writes:
         collection = open_collection(config, create=True)
         twin = find_by_hash(collection, file_hash(source))
         if twin is not None:
+            writes.changed = False
             return UploadResult(name, "duplicate",
                                 f"ℹ️ {name} er identisk med {display_name(twin)}, som allerede er indlæst; intet er tilføjet.")
         final = unique_name(name, config.uploads_dir, indexed_keys(collection))

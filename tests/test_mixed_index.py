@@ -70,10 +70,10 @@ def test_firstagenda_answer_cites_its_own_committee_and_item(mixed):
 
 
 def test_committee_filter_keeps_to_one_committee(mixed):
-    only_kkr = mixed.retrieve(BRIDGE, Filters(committee="KKR Syddanmark"))
+    only_kkr = mixed.retrieve_items(BRIDGE, Filters(committee="KKR Syddanmark"))
     assert only_kkr and {item.committee for item in only_kkr} == {"KKR Syddanmark"}
     assert "Referat.pdf" not in {display_name(item.source) for item in only_kkr}
-    only_aarhus = mixed.retrieve("botilbud og lånepulje", Filters(committee="Aarhus Byråd"))
+    only_aarhus = mixed.retrieve_items("botilbud og lånepulje", Filters(committee="Aarhus Byråd"))
     assert only_aarhus and {display_name(item.source) for item in only_aarhus} == {"Referat.pdf"}
 
 

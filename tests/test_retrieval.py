@@ -20,7 +20,7 @@ MINUTES_2021 = "kkr-syddanmark-2021-06-09-referat.txt"
 
 
 def test_hybrid_ranks_at_least_ten_distinct_items(corpus_index: HybridRetriever) -> None:
-    items = corpus_index.retrieve("Hvad blev der besluttet om botilbudskapacitet og lånepulje?")
+    items = corpus_index.retrieve_items("Hvad blev der besluttet om botilbudskapacitet og lånepulje?")
     assert len(items) >= 10
     assert items[0].key == BOTILBUD
     assert len({item.key for item in items}) == len(items)
@@ -32,7 +32,7 @@ def test_hybrid_ranks_at_least_ten_distinct_items(corpus_index: HybridRetriever)
 
 @pytest.mark.parametrize("mode", MODES)
 def test_every_mode_finds_an_item_by_its_subject(corpus_index: HybridRetriever, mode: str) -> None:
-    items = corpus_index.retrieve("Permanentgørelse af Fremskudt funktion", mode=mode)
+    items = corpus_index.retrieve_items("Permanentgørelse af Fremskudt funktion", mode=mode)
     assert items[0].key == (MINUTES_2021, "3.3")
 
 
@@ -41,41 +41,41 @@ def test_decision_question_brings_the_decision_section_first(corpus_index: Hybri
 
     question = "Hvad blev der besluttet om botilbudskapacitet og lånepulje?"
     assert analyse(question).decision
-    items = corpus_index.retrieve(question, decision=True)
+    items = corpus_index.retrieve_items(question, decision=True)
     assert items[0].chunks[0].section == "Beslutning"
 
 
 def test_bm25_matches_inflected_danish_forms(corpus_index: HybridRetriever) -> None:
     # The item says "lånepulje"; the question uses the definite form. Danish stemming makes them meet.
-    items = corpus_index.retrieve("lånepuljen til botilbuddene", mode="bm25")
+    items = corpus_index.retrieve_items("lånepuljen til botilbuddene", mode="bm25")
     assert BOTILBUD in [item.key for item in items[:3]]
 
 
 def test_document_type_filter(corpus_index: HybridRetriever) -> None:
-    items = corpus_index.retrieve("dimensionering af pædagoguddannelsen", Filters(doc_type="dagsorden"))
+    items = corpus_index.retrieve_items("dimensionering af pædagoguddannelsen", Filters(doc_type="dagsorden"))
     assert items and {item.source for item in items} == {AGENDA}
     assert all(item.doc_type == "dagsorden" for item in items)
 
 
 def test_date_range_filter(corpus_index: HybridRetriever) -> None:
     period = Filters(date_from=date(2021, 1, 1), date_to=date(2021, 12, 31))
-    items = corpus_index.retrieve("flygtninge", period)
+    items = corpus_index.retrieve_items("flygtninge", period)
     assert items and {item.source for item in items} == {MINUTES_2021}
 
 
 def test_meeting_filter(corpus_index: HybridRetriever) -> None:
-    items = corpus_index.retrieve("botilbud", Filters(sources=(MINUTES_2021, AGENDA)))
+    items = corpus_index.retrieve_items("botilbud", Filters(sources=(MINUTES_2021, AGENDA)))
     assert items and {item.source for item in items} <= {MINUTES_2021, AGENDA}
 
 
 def test_a_filter_that_admits_nothing_returns_nothing(corpus_index: HybridRetriever) -> None:
-    assert corpus_index.retrieve("botilbud", Filters(date_from=date(1999, 1, 1), date_to=date(1999, 12, 31))) == []
+    assert corpus_index.retrieve_items("botilbud", Filters(date_from=date(1999, 1, 1), date_to=date(1999, 12, 31))) == []
 
 
 def test_a_meeting_known_only_by_its_year_is_kept_by_ranges_over_that_year(corpus_index: HybridRetriever) -> None:
     undated = "kkr-syddanmark-2025-referat.txt"
-    in_2025 = corpus_index.retrieve("lærepladser SOSU", Filters(date_from=date(2025, 1, 1), date_to=date(2025, 12, 31)))
-    in_2021 = corpus_index.retrieve("lærepladser SOSU", Filters(date_from=date(2021, 1, 1), date_to=date(2021, 12, 31)))
+    in_2025 = corpus_index.retrieve_items("lærepladser SOSU", Filters(date_from=date(2025, 1, 1), date_to=date(2025, 12, 31)))
+    in_2021 = corpus_index.retrieve_items("lærepladser SOSU", Filters(date_from=date(2021, 1, 1), date_to=date(2021, 12, 31)))
     assert {item.source for item in in_2025} == {undated}
     assert all(item.meeting_date is None for item in in_2025)
     assert undated not in {item.source for item in in_2021}
