@@ -121,11 +121,18 @@ def test_index_built_with_another_model_is_refused(
     assert open_collection(other).metadata["embed_model"] == str(other_model)
 
 
-def test_cli_build_reports_and_is_incremental(isolated_settings, two_files: Path) -> None:
+def test_cli_build_reports_and_is_incremental(isolated_settings, tmp_path: Path) -> None:
+    """Two small meetings (the CLI's own process embeds them), one of them without a date."""
     import os
     import subprocess
     import sys
 
+    from tests.tiny_docs import meeting_text, write_meeting
+
+    two_files = tmp_path / "docs"
+    write_meeting(two_files / "referat.txt")
+    (two_files / "udateret.txt").write_text(meeting_text("psykiatri").replace("Dato: 21-11-2023 10:00\n", ""),
+                                            encoding="utf-8")
     env = {**os.environ, "MINUTES_DATA_DIR": str(isolated_settings.data_dir)}
     command = [sys.executable, "-m", "index", "build", str(two_files)]
     first = subprocess.run(command, check=False, cwd=settings.REPO_ROOT, env=env, capture_output=True, text=True, timeout=600)
