@@ -35,7 +35,7 @@ PAGE_CHARS = 3000  # about one page of KL minutes; the bundled corpus is text, s
 PARTS = ("provision", "pipeline", "quickstart", "concurrency", "speed", "encoders", "cold", "growth", "serve")
 ENCODERS = (("torch", "fp32"), ("onnx", "fp32"), ("onnx", "int8"))
 THROUGHPUT_PASSES = 2  # the best of two: other processes on a shared machine only ever slow a pass down
-DEFAULT_SIZES = "10,100"
+DEFAULT_SIZES = "1,10,100"
 YEAR_SHIFT = 28  # years per copy: a 28-year shift keeps every date's weekday and 29 February valid
 YEAR_RE = re.compile(r"\b(19[5-9]\d|20\d\d)\b")
 # The municipalities of Syddanmark; each copy of the corpus rotates them, so the copies name other places.

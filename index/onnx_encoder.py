@@ -11,9 +11,10 @@ embedding class over an ``InferenceSession`` and the model's own tokenizer,
 with the same mean pooling and normalisation as the sentence-transformers
 directory (``1_Pooling``, ``2_Normalize``).
 
-Everything happens offline, from the directory on disk. Each file is written
-to a temporary name in the same folder and renamed into place, so a crash or a
-concurrent reader never sees half a model.
+Everything happens offline, from the directory on disk. The cached model is
+a graph file and its weights (``.data``, memory-mapped when a session opens);
+both are written in a temporary folder beside them and renamed into place,
+weights first, so a crash or a concurrent reader never sees half a model.
 """
 
 from __future__ import annotations
@@ -32,8 +33,12 @@ QUANTIZATIONS = ("fp32", "int8")
 MAX_LENGTH = 512
 OPSET = 17
 # Bump when the export changes what it writes: a cached file of another version is rebuilt.
-EXPORT_VERSION = 1
+EXPORT_VERSION = 2
 BATCH = 32
+# Padded tokens per onnxruntime call. A call of about a thousand token rows keeps the matrix products
+# efficient; more only adds padding. Over the bundled corpus's chunks in the index's batches of 32, the
+# share of real tokens is 0.64 for whole batches and 0.90 at this budget (eval.bench measures the speed).
+BATCH_TOKENS = 1024
 
 
 def onnx_path(cache: Path, quantization: str) -> Path:
@@ -41,32 +46,54 @@ def onnx_path(cache: Path, quantization: str) -> Path:
 
 
 def ensure_onnx_model(model_dir: Path, cache: Path, quantization: str) -> Path:
-    """The ONNX file for ``quantization`` in ``cache``, exported (and quantised) first if it is not there."""
+    """The ONNX file for ``quantization`` in ``cache``, exported (and quantised) first if it is not there.
+
+    The file holds the graph; its weights are in ``<file>.data`` beside it,
+    page-aligned, which onnxruntime memory-maps instead of parsing 470 MB of
+    protobuf: a session opens in well under a second instead of about four.
+    """
     if quantization not in QUANTIZATIONS:
         raise ValueError(f"Ukendt kvantisering '{quantization}'; vælg en af {', '.join(QUANTIZATIONS)}.")
     target = onnx_path(cache, quantization)
     if target.is_file():
         return target
-    target.parent.mkdir(parents=True, exist_ok=True)
-    if quantization == "fp32":
-        _atomically(target, lambda path: _export_fp32(model_dir, path))
-    else:
-        fp32 = ensure_onnx_model(model_dir, cache, "fp32")
-        _atomically(target, lambda path: _quantize_int8(fp32, path))
+    cache.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix=f".{target.stem}-", dir=cache) as folder:
+        work = Path(folder)
+        fp32 = work / "fp32.onnx"
+        _export_fp32(model_dir, fp32)
+        if quantization == "int8":
+            _quantize_int8(fp32, work / "int8.onnx")
+        staged = work / target.name
+        _save_with_external_weights(work / f"{quantization}.onnx", staged)
+        # Weights first, graph last: the graph's presence is what says the pair is complete. Two processes
+        # exporting at once write the same bytes, so whichever rename lands last leaves a consistent pair.
+        for name in (_weights_name(target), target.name):
+            (work / name).chmod(0o644)
+            os.replace(work / name, cache / name)
     return target
 
 
-def _atomically(target: Path, write) -> None:
-    """Run ``write(temporary path)`` and rename the result to ``target``; a lost race keeps the winner's file."""
-    handle, name = tempfile.mkstemp(prefix=f".{target.stem}-", suffix=".onnx", dir=target.parent)
-    os.close(handle)
-    temporary = Path(name)
-    try:
-        write(temporary)
-        temporary.chmod(0o644)
-        os.replace(temporary, target)
-    finally:
-        temporary.unlink(missing_ok=True)
+def _weights_name(graph: Path) -> str:
+    return graph.name + ".data"
+
+
+def _save_with_external_weights(source: Path, target: Path) -> None:
+    """``source`` as onnxruntime optimises it (the portable, extended level), its weights in a file of their own.
+
+    onnxruntime aligns large initializers to pages when it writes them, so a
+    session maps the file rather than copying it. The layout-specific
+    optimisations of the last level are left to the session that loads it.
+    """
+    import onnxruntime
+
+    options = onnxruntime.SessionOptions()
+    options.graph_optimization_level = onnxruntime.GraphOptimizationLevel.ORT_ENABLE_EXTENDED
+    options.optimized_model_filepath = str(target)
+    options.add_session_config_entry("session.optimized_model_external_initializers_file_name",
+                                     _weights_name(target))
+    options.add_session_config_entry("session.optimized_model_external_initializers_min_size_in_bytes", "1024")
+    onnxruntime.InferenceSession(str(source), options, providers=["CPUExecutionProvider"])
 
 
 def _export_fp32(model_dir: Path, target: Path) -> None:
@@ -128,6 +155,21 @@ def pooling_is_mean(model_dir: Path) -> bool:
     return not pooling.is_file() or bool(json.loads(pooling.read_text(encoding="utf-8")).get("pooling_mode_mean_tokens"))
 
 
+def _length_batches(order: list[int], lengths: list[int], most: int) -> list[list[int]]:
+    """Consecutive runs of ``order`` (indices sorted by token count): at most ``most`` texts and
+    BATCH_TOKENS padded tokens each, so a few long chunks never pad a batch of short sentences."""
+    batches: list[list[int]] = []
+    current: list[int] = []
+    for index in order:
+        if current and (len(current) >= most or (len(current) + 1) * lengths[index] > BATCH_TOKENS):
+            batches.append(current)
+            current = []
+        current.append(index)
+    if current:
+        batches.append(current)
+    return batches
+
+
 class OnnxEmbedding(BaseEmbedding):
     """A llama-index embedding over onnxruntime: mean pooling, L2-normalised, e5's prompts prepended."""
 
@@ -136,6 +178,7 @@ class OnnxEmbedding(BaseEmbedding):
     quantization: str = "fp32"
     _session: Any = PrivateAttr()
     _tokenizer: Any = PrivateAttr()
+    _pad_id: int = PrivateAttr()
 
     def __init__(self, model_dir: Path, cache: Path, quantization: str = "fp32", **kwargs: Any) -> None:
         kwargs.setdefault("embed_batch_size", BATCH)
@@ -154,26 +197,39 @@ class OnnxEmbedding(BaseEmbedding):
         # (padding with <pad>, truncation at 512) but costs seconds of imports at every start.
         self._tokenizer = Tokenizer.from_file(str(model_dir / "tokenizer.json"))
         self._tokenizer.enable_truncation(MAX_LENGTH)
-        self._tokenizer.enable_padding(pad_id=self._tokenizer.token_to_id("<pad>"), pad_token="<pad>")
+        self._pad_id = self._tokenizer.token_to_id("<pad>")
 
     @classmethod
     def class_name(cls) -> str:
         return "OnnxEmbedding"
 
     def encode(self, texts: list[str]) -> np.ndarray:
-        """Vectors for ``texts`` (prompts already prepended), batched in length order so little is padding."""
-        vectors = np.zeros((len(texts), 0), dtype=np.float32)
-        order = sorted(range(len(texts)), key=lambda index: len(texts[index]))
-        for start in range(0, len(order), self.embed_batch_size):
-            batch = order[start : start + self.embed_batch_size]
-            encoded = self._tokenizer.encode_batch([texts[index] for index in batch])
-            ids = np.asarray([item.ids for item in encoded], dtype=np.int64)
-            mask = np.asarray([item.attention_mask for item in encoded], dtype=np.int64)
+        """Vectors for ``texts`` (prompts already prepended), in the order given.
+
+        Texts are tokenized once, sorted by token count and run in batches of
+        similar lengths, each padded only to its own longest text: a padded
+        position costs as much as a real token (more in attention, which grows
+        with the square of the length), and chunks range from a few tokens to
+        512. A batch is capped both in texts and in padded tokens.
+        """
+        if not texts:
+            return np.zeros((0, 0), dtype=np.float32)
+        encoded = self._tokenizer.encode_batch(texts)
+        lengths = [len(item.ids) for item in encoded]
+        order = sorted(range(len(texts)), key=lengths.__getitem__)
+        vectors: np.ndarray | None = None
+        for batch in _length_batches(order, lengths, self.embed_batch_size):
+            width = lengths[batch[-1]]
+            ids = np.full((len(batch), width), self._pad_id, dtype=np.int64)
+            mask = np.zeros((len(batch), width), dtype=np.int64)
+            for row, index in enumerate(batch):
+                ids[row, : lengths[index]] = encoded[index].ids
+                mask[row, : lengths[index]] = 1
             hidden = self._session.run(None, {"input_ids": ids, "attention_mask": mask})[0]
             weights = mask[..., None].astype(np.float32)
             pooled = (hidden * weights).sum(axis=1) / np.clip(weights.sum(axis=1), 1e-9, None)
             pooled /= np.clip(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12, None)
-            if vectors.shape[1] == 0:
+            if vectors is None:
                 vectors = np.zeros((len(texts), pooled.shape[1]), dtype=np.float32)
             vectors[batch] = pooled
         return vectors

@@ -6,10 +6,11 @@ The embedding model is the real one, built once into the normal cache
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import shutil
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -59,6 +60,59 @@ def corpus_index(embedding_model: Path):
     report = build_index([CORPUS], config=config)
     assert not report.errors, report.errors
     return HybridRetriever(config)
+
+
+@pytest.fixture(scope="session")
+def _prebuilt_indexes(tmp_path_factory: pytest.TempPathFactory, embedding_model: Path) -> Callable:
+    """Corpus files copied into a folder of their own and indexed, once per session for each set of names.
+
+    Embedding two corpus files takes most of a minute on two cores, and a dozen
+    tests start from such an index before changing something; they get a copy.
+    """
+    from index.store import build_index
+
+    built: dict[tuple[str, ...], tuple[Path, Path]] = {}
+
+    def prebuilt(names: tuple[str, ...]) -> tuple[Path, Path]:
+        if names not in built:
+            root = tmp_path_factory.mktemp("prebuilt")
+            folder = _fill(root / "docs", names)
+            config = dataclasses.replace(settings.get_settings(), data_dir=root / "data")
+            report = build_index([folder], config=config)
+            assert not report.errors and len(report.added) == len(names), report.summary()
+            built[names] = folder, config.data_dir
+        return built[names]
+
+    return prebuilt
+
+
+def _fill(folder: Path, names: tuple[str, ...]) -> Path:
+    """``folder`` holding exactly the pristine corpus files ``names``."""
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    for name in names:
+        shutil.copyfile(CORPUS / name, folder / name)
+    return folder
+
+
+@pytest.fixture
+def indexed_folder(_prebuilt_indexes: Callable, isolated_settings) -> Callable[..., Path]:
+    """``indexed_folder(*names)``: a folder of those corpus files, already indexed into this test's data dir.
+
+    The index is a copy of the session's build of the same folder (documents are
+    keyed by their location, so the folder is the session's, its files restored
+    to the corpus's bytes first). What it holds is exactly what
+    ``build_index([folder])`` into an empty data dir gives; a test that changes
+    the files or the index changes only its own copy.
+    """
+
+    def make(*names: str) -> Path:
+        folder, data = _prebuilt_indexes(tuple(names))
+        _fill(folder, tuple(names))
+        shutil.copytree(data, isolated_settings.data_dir, dirs_exist_ok=True)
+        return folder
+
+    return make
 
 
 @contextmanager

@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import shutil
-from pathlib import Path
-
 from assistant.retrieval import HybridRetriever
 from index.lexical import VERSION_FILE, lexical_dir
 from index.store import build_index
-from tests.helpers import CORPUS, FILE_2023_02, FILE_2025
+from tests.helpers import FILE_2023_02, FILE_2025
 
 QUESTIONS = ("botilbud og lånepulje", "sundhedsaftalen", "praktikpladser til unge", "Kvantespringsudvalget")
 
@@ -19,12 +16,8 @@ def _bm25(retriever: HybridRetriever, question: str) -> list[tuple[str, float]]:
             for chunk in retriever.retrieve_chunks(question, mode="bm25") if chunk.raw_scores["bm25"] > 0]
 
 
-def test_build_restart_same_ranking_and_a_changed_file_changes_it(isolated_settings, tmp_path: Path) -> None:
-    folder = tmp_path / "docs"
-    folder.mkdir()
-    for name in (FILE_2023_02, FILE_2025):
-        shutil.copyfile(CORPUS / name, folder / name)
-    build_index([folder], config=isolated_settings)
+def test_build_restart_same_ranking_and_a_changed_file_changes_it(isolated_settings, indexed_folder) -> None:
+    folder = indexed_folder(FILE_2023_02, FILE_2025)  # build_index([folder]), done once per session
     saved = lexical_dir(isolated_settings) / VERSION_FILE
     assert saved.is_file(), "the build saves the BM25 index with the index"
     written = saved.stat().st_mtime_ns

@@ -81,19 +81,15 @@ def test_a_meeting_known_only_by_its_year_is_kept_by_ranges_over_that_year(corpu
     assert undated not in {item.source for item in in_2021}
 
 
-def test_refresh_sees_a_replaced_file(isolated_settings, tmp_path: Path) -> None:
+def test_refresh_sees_a_replaced_file(isolated_settings, indexed_folder) -> None:
     """The changed file's chunk ids sort before the untouched file's, so the whole id list must count."""
     from index.identity import document_key
     from index.store import build_index
 
-    folder = tmp_path / "docs"
-    folder.mkdir()
+    later = "kkr-syddanmark-2025-referat.txt"
+    folder = indexed_folder(AGENDA, later)  # build_index([folder]), done once per session
     document = folder / AGENDA
     original = (CORPUS / AGENDA).read_text(encoding="utf-8")
-    document.write_text(original, encoding="utf-8")
-    later = "kkr-syddanmark-2025-referat.txt"
-    (folder / later).write_text((CORPUS / later).read_text(encoding="utf-8"), encoding="utf-8")
-    build_index([folder], config=isolated_settings)
     retriever = HybridRetriever(isolated_settings)
     assert not _bm25_hits(retriever, "Kvantespringsudvalget")
 

@@ -6,18 +6,13 @@ A llama-index instrumentation handler sees every embedding call the model makes
 
 from __future__ import annotations
 
-import shutil
-from pathlib import Path
-
-import pytest
-
 from assistant import similarity
 from assistant.retrieval import HybridRetriever
 from assistant.service import ask
 from eval.runner import load_golden
 from index.sentence_vectors import open_sentences
 from index.store import build_index
-from tests.helpers import CORPUS, FILE_2023_11, FILE_2025
+from tests.helpers import FILE_2023_11, FILE_2025
 
 CHANGED = "KKR Syddanmark besluttede at godkende referatet."
 REPLACEMENT = "KKR Syddanmark besluttede at godkende referatet med en rettelse om lånepuljen."
@@ -82,17 +77,8 @@ def _sentence_hashes(config) -> dict[str, set[str]]:
     return by_source
 
 
-@pytest.fixture
-def two_files(tmp_path: Path) -> Path:
-    folder = tmp_path / "docs"
-    folder.mkdir()
-    for name in (FILE_2023_11, FILE_2025):
-        shutil.copyfile(CORPUS / name, folder / name)
-    return folder
-
-
-def test_sentence_vectors_are_replaced_and_removed_with_their_file(isolated_settings, two_files: Path) -> None:
-    build_index([two_files], config=isolated_settings)
+def test_sentence_vectors_are_replaced_and_removed_with_their_file(isolated_settings, indexed_folder) -> None:
+    two_files = indexed_folder(FILE_2023_11, FILE_2025)
     before = _sentence_hashes(isolated_settings)
     assert set(before) == {FILE_2023_11, FILE_2025} and all(len(h) == 1 for h in before.values())
 
@@ -110,12 +96,12 @@ def test_sentence_vectors_are_replaced_and_removed_with_their_file(isolated_sett
     assert set(_sentence_hashes(isolated_settings)) == {FILE_2025}
 
 
-def test_an_index_without_sentence_vectors_gets_them_on_the_next_build(isolated_settings, two_files: Path) -> None:
+def test_an_index_without_sentence_vectors_gets_them_on_the_next_build(isolated_settings, indexed_folder) -> None:
     """An index from before sentence vectors existed: the next build adds them, re-embedding no chunk."""
     from index.sentence_vectors import SENTENCE_COLLECTION
     from index.store import chroma_client
 
-    build_index([two_files], config=isolated_settings)
+    two_files = indexed_folder(FILE_2023_11, FILE_2025)
     chroma_client(isolated_settings).delete_collection(SENTENCE_COLLECTION)
     report = build_index([two_files], config=isolated_settings)
     assert report.chunks_embedded == 0

@@ -49,8 +49,8 @@ def test_build_then_rebuild_skips_unchanged_files(isolated_settings, two_files: 
     assert again.chunks_embedded == 0
 
 
-def test_changed_file_replaces_its_chunks_and_keeps_the_others(isolated_settings, two_files: Path) -> None:
-    build_index([two_files], config=isolated_settings)
+def test_changed_file_replaces_its_chunks_and_keeps_the_others(isolated_settings, indexed_folder) -> None:
+    two_files = indexed_folder(SMALL, OTHER)
     before = _stored(isolated_settings)
     path = two_files / SMALL
     text = path.read_text(encoding="utf-8").replace(
@@ -71,16 +71,16 @@ def test_changed_file_replaces_its_chunks_and_keeps_the_others(isolated_settings
     assert "rettelse om lånepuljen" in decision[0]
 
 
-def test_removed_file_is_pruned_from_its_folder(isolated_settings, two_files: Path) -> None:
-    build_index([two_files], config=isolated_settings)
+def test_removed_file_is_pruned_from_its_folder(isolated_settings, indexed_folder) -> None:
+    two_files = indexed_folder(SMALL, OTHER)
     (two_files / OTHER).unlink()
     report = build_index([two_files], config=isolated_settings)
     assert names(report.removed) == [OTHER]
     assert set(_stored(isolated_settings)) == {SMALL}
 
 
-def test_single_file_build_does_not_prune_the_rest(isolated_settings, two_files: Path, tmp_path: Path) -> None:
-    build_index([two_files], config=isolated_settings)
+def test_single_file_build_does_not_prune_the_rest(isolated_settings, indexed_folder, tmp_path: Path) -> None:
+    indexed_folder(SMALL, OTHER)
     extra = tmp_path / "kkr-syddanmark-2021-06-09-referat.txt"
     shutil.copyfile(CORPUS / extra.name, extra)
     report = build_index([extra], config=isolated_settings)
@@ -88,8 +88,8 @@ def test_single_file_build_does_not_prune_the_rest(isolated_settings, two_files:
     assert set(_stored(isolated_settings)) == {SMALL, OTHER, extra.name}
 
 
-def test_bad_file_loses_nothing(isolated_settings, two_files: Path) -> None:
-    build_index([two_files], config=isolated_settings)
+def test_bad_file_loses_nothing(isolated_settings, indexed_folder) -> None:
+    two_files = indexed_folder(SMALL, OTHER)
     before = _stored(isolated_settings)
     (two_files / SMALL).write_bytes(b"")
     (two_files / "broken.pdf").write_bytes(b"%PDF-1.4\nnot really a pdf")
@@ -100,9 +100,9 @@ def test_bad_file_loses_nothing(isolated_settings, two_files: Path) -> None:
 
 
 def test_index_built_with_another_model_is_refused(
-    isolated_settings, two_files: Path, embedding_model: Path, tmp_path: Path, monkeypatch
+    isolated_settings, indexed_folder, embedding_model: Path, tmp_path: Path, monkeypatch
 ) -> None:
-    build_index([two_files], config=isolated_settings)
+    two_files = indexed_folder(SMALL, OTHER)
     other_model = tmp_path / "another-sentence-transformer"
     other_model.symlink_to(embedding_model, target_is_directory=True)  # a model under another name
     monkeypatch.setenv("MINUTES_EMBED_MODEL", str(other_model))
@@ -121,11 +121,18 @@ def test_index_built_with_another_model_is_refused(
     assert open_collection(other).metadata["embed_model"] == str(other_model)
 
 
-def test_cli_build_reports_and_is_incremental(isolated_settings, two_files: Path) -> None:
+def test_cli_build_reports_and_is_incremental(isolated_settings, tmp_path: Path) -> None:
+    """Two small meetings (the CLI's own process embeds them), one of them without a date."""
     import os
     import subprocess
     import sys
 
+    from tests.tiny_docs import meeting_text, write_meeting
+
+    two_files = tmp_path / "docs"
+    write_meeting(two_files / "referat.txt")
+    (two_files / "udateret.txt").write_text(meeting_text("psykiatri").replace("Dato: 21-11-2023 10:00\n", ""),
+                                            encoding="utf-8")
     env = {**os.environ, "MINUTES_DATA_DIR": str(isolated_settings.data_dir)}
     command = [sys.executable, "-m", "index", "build", str(two_files)]
     first = subprocess.run(command, check=False, cwd=settings.REPO_ROOT, env=env, capture_output=True, text=True, timeout=600)
