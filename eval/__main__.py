@@ -29,7 +29,18 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.calibrate:
         args.golden, args.no_baseline = None, True
+    from index.store import store_error
 
+    try:
+        return _run(args)
+    except Exception as error:  # a Chroma server that does not answer is one line, as in the other CLIs
+        if (unavailable := store_error(error)) is None:
+            raise
+        print(f"fejl: {unavailable}", file=sys.stderr)
+        return 2
+
+
+def _run(args: argparse.Namespace) -> int:
     from assistant.retrieval import HybridRetriever
     from eval.quickstart import QuickstartBaseline
     from eval.runner import (

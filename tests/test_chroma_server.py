@@ -197,13 +197,14 @@ def test_a_server_that_goes_away_gives_a_danish_message_and_the_app_recovers(chr
     working = other_app.ask(question)
     chroma_server.stop()
     try:
-        # The command line: one Danish line on stderr, exit code 2, no traceback.
-        finished = subprocess.run(
-            [sys.executable, "-m", "assistant", "ask", "--json", question], cwd=REPO, capture_output=True,
-            check=False, text=True, timeout=600, env=_environment(server_settings, DATA_DIR=str(server_settings.data_dir)))
-        assert finished.returncode == 2 and not finished.stdout, finished.stdout
-        assert finished.stderr.strip().count("\n") == 0 and SERVER_DOWN in finished.stderr, finished.stderr
-        assert "Traceback" not in finished.stderr
+        # The command lines (ask, and the eval): one Danish line on stderr, exit code 2, no traceback.
+        for command in (["assistant", "ask", "--json", question], ["eval", "--no-baseline"]):
+            finished = subprocess.run(
+                [sys.executable, "-m", *command], cwd=REPO, capture_output=True, check=False, text=True,
+                timeout=600, env=_environment(server_settings, DATA_DIR=str(server_settings.data_dir)))
+            assert finished.returncode == 2 and not finished.stdout, finished.stdout
+            assert finished.stderr.strip().count("\n") == 0 and SERVER_DOWN in finished.stderr, finished.stderr
+            assert "Traceback" not in finished.stderr
 
         # The app in another process says so in the chat, and so does this process's app code.
         assert SERVER_DOWN in other_app.ask(question)
