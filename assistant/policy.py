@@ -33,7 +33,7 @@ from assistant.relevance import (
     Relevance,
     coverage,
     judge_relevance,
-    mentions_inflected,
+    names_any,
     stems,
     unknown_words,
 )
@@ -365,8 +365,7 @@ def _names_all(retriever: HybridRetriever, item: RetrievedItem, terms: list[str]
     if not terms:
         return True
     text = f"{_item_text(retriever, item)} {item.meeting_date or ''} {year_of(item) or ''}"
-    found = stems(text)
-    return all(any(mentions_inflected(form, text, found) for form in forms(retriever, term)) for term in terms)
+    return all(names_any(forms(retriever, term), text) for term in terms)
 
 
 def _item_text(retriever: HybridRetriever, item: RetrievedItem) -> str:

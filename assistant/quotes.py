@@ -17,7 +17,7 @@ from typing import NamedTuple
 from assistant.abbreviations import forms
 from assistant.evidence import counts, for_other_year, states
 from assistant.question import FURTHER_QUESTION_RE, AnswerType, Part
-from assistant.relevance import coverage, found_stem, mentions_inflected, stems
+from assistant.relevance import coverage, found_stem, names_any, stems
 from assistant.retrieval import HybridRetriever, RetrievedItem
 from assistant.sentences import split_sentences
 from assistant.similarity import sentence_similarities
@@ -138,12 +138,12 @@ def slot_sentences(
             continue
         if lexical and not _beside_subject(index, candidates, overlap):
             continue
-        if not all(_names(named[name], paragraphs.get(candidate.text, candidate.text)) for name in known_names):
+        if not all(names_any(named[name], paragraphs.get(candidate.text, candidate.text)) for name in known_names):
             continue
         # A name the item's title carries is what every sentence of the item is about (KL titles an item by its
         # topic): it tells which sentence answers only where the title does not already say it.
-        names_here = all(_names(named[name], candidate.text) for name in known_names
-                         if not _names(named[name], item.title))
+        names_here = all(names_any(named[name], candidate.text) for name in known_names
+                         if not names_any(named[name], item.title))
         score = overlap[index] + DENSE_WEIGHT * dense[index] + SLOT_BONUS
         if known_names and names_here:
             score += NAME_BONUS  # "Esbjerg Kommune fik …": the figure of the thing the question names
@@ -151,11 +151,6 @@ def slot_sentences(
             score += YEAR_BONUS
         scored.append(Scored(score, index, candidate, names_here))
     return sorted(scored, key=lambda s: (-s.score, s.index))
-
-
-def _names(variants: set[str], text: str) -> bool:
-    found = stems(text)
-    return any(mentions_inflected(form, text, found) for form in variants)
 
 
 def _in_role(index: int, candidates: list[Candidate], role: tuple[str, ...]) -> bool:

@@ -11,7 +11,7 @@ eval/golden.jsonl only.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 
 from assistant.question import WORD_RE, stopwords
@@ -104,6 +104,15 @@ def mentions_inflected(term: str, text: str, text_stems: set[str] | frozenset[st
         return False
     wanted = stems(term)
     return bool(wanted) and all(found_stem(stem, text_stems) for stem in wanted)
+
+
+def names_any(forms: Collection[str], text: str) -> bool:
+    """Whether ``text`` names any form of a name: as written first, and only when none is, in another
+    inflection, so the text is stemmed only when the cheap test fails."""
+    if any(mentions(form, text) for form in forms):
+        return True
+    found = stems(text)
+    return any(mentions_inflected(form, text, found) for form in forms)
 
 
 @dataclass
