@@ -118,21 +118,21 @@ def slot_sentences(
         return []
     lowercase = retriever.lowercase_words()
     dense = _relative(sentence_similarities(retriever.embed_model, part.text, [c.text for c in candidates]))
-    overlap = [coverage(wanted, stems(c.text)) for c in candidates]
+    sentence_stems = [stems(c.text) for c in candidates]
+    overlap = [coverage(wanted, found) for found in sentence_stems]
     paragraphs = _paragraphs(retriever, item)
     named = {name: forms(retriever, name) for name in known_names}  # "DEB" names "Danmarks Erhvervsfremme…"
-    # A count is checked only against a noun the item itself uses: the asker's own word for it ("topchefer"
-    # for "kommunaldirektører") says nothing, but a thing the item names and never counts is not counted there.
-    item_words = stems(" ".join(paragraphs.values()))
-    counted = tuple(word for word in part.counted if stems(word) and all(found_stem(s, item_words)
-                                                                          for s in stems(word)))
+    # A name the item's title carries is what every sentence of the item is about (KL titles an item by its
+    # topic): it tells which sentence answers only where the title does not already say it.
+    untitled = [name for name in known_names if not names_any(named[name], item.title)]
+    counted = _counted_here(part.counted, paragraphs)
     scored = []
     for index, candidate in enumerate(candidates):
         if candidate.text in exclude:
             continue
         if not states(part.answer_type, candidate.text, lowercase, known_names, part.unit or part.kind):
             continue
-        if part.role and not _in_role(index, candidates, part.role):
+        if part.role and not _in_role(index, candidates, sentence_stems, part.role):
             continue
         if part.answer_type == AnswerType.AMOUNT and not _the_asked_figure(part, counted, candidate.text, lexical):
             continue
@@ -140,10 +140,7 @@ def slot_sentences(
             continue
         if not all(names_any(named[name], paragraphs.get(candidate.text, candidate.text)) for name in known_names):
             continue
-        # A name the item's title carries is what every sentence of the item is about (KL titles an item by its
-        # topic): it tells which sentence answers only where the title does not already say it.
-        names_here = all(names_any(named[name], candidate.text) for name in known_names
-                         if not names_any(named[name], item.title))
+        names_here = all(names_any(named[name], candidate.text) for name in untitled)
         score = overlap[index] + DENSE_WEIGHT * dense[index] + SLOT_BONUS
         if known_names and names_here:
             score += NAME_BONUS  # "Esbjerg Kommune fik …": the figure of the thing the question names
@@ -153,14 +150,24 @@ def slot_sentences(
     return sorted(scored, key=lambda s: (-s.score, s.index))
 
 
-def _in_role(index: int, candidates: list[Candidate], role: tuple[str, ...]) -> bool:
+def _counted_here(counted: tuple[str, ...], paragraphs: dict[str, str]) -> tuple[str, ...]:
+    """The counted words the item itself uses: the asker's own word for a thing ("topchefer" for
+    "kommunaldirektører") says nothing, but a thing the item names and never counts is not counted there."""
+    if not counted:
+        return ()
+    item_words = stems(" ".join(dict.fromkeys(paragraphs.values())))
+    return tuple(word for word in counted
+                 if (word_stems := stems(word)) and all(found_stem(stem, item_words) for stem in word_stems))
+
+
+def _in_role(index: int, candidates: list[Candidate], sentence_stems: list[set[str]], role: tuple[str, ...]) -> bool:
     """Whether the name stands beside the asked role: the sentence or its neighbour in the section names it
     ("formand" in "formandskabet"), so a name mentioned for another reason does not answer."""
     wanted = {stem for word in role for stem in stems(word)}
     section = candidates[index].section
     return any(
         0 <= near < len(candidates) and candidates[near].section == section
-        and any(found_stem(stem, stems(candidates[near].text)) for stem in wanted)
+        and any(found_stem(stem, sentence_stems[near]) for stem in wanted)
         for near in (index - 1, index, index + 1)
     )
 
