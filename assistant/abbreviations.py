@@ -12,10 +12,11 @@ order in that name, starting with its first letter.
 from __future__ import annotations
 
 import re
-import threading
 from collections import defaultdict
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
+
+from assistant.material import once, section_texts
 
 if TYPE_CHECKING:
     from assistant.retrieval import HybridRetriever
@@ -24,6 +25,8 @@ if TYPE_CHECKING:
 DEFINITION_RE = re.compile(
     r"((?:[A-ZÆØÅ][\wæøå-]+\s+){0,4}[A-ZÆØÅ][\wæøå-]+)[\s,]*\(?\s*([A-ZÆØÅ]{2,6})\b(?![\wæøå-])"
 )
+
+
 class Abbreviations:
     """Each short form's full names and each full-name word's short forms, read from the material."""
 
@@ -68,29 +71,6 @@ def _in_order(letters: str, text: str) -> bool:
     return True
 
 
-_lock = threading.Lock()
-_cache: dict[tuple[int, str | None], Abbreviations] = {}
-
-
 def forms(retriever: HybridRetriever, name: str) -> set[str]:
     """A name and the other forms the material defines for it ("DEB" for "Danmarks Erhvervsfremmebestyrelse")."""
-    return for_material(retriever).variants(name)
-
-
-def for_material(retriever: HybridRetriever) -> Abbreviations:
-    """One reading per index version, shared by every question."""
-    key = (id(retriever), retriever.version)
-    with _lock:
-        cached = _cache.get(key)
-        if cached is None:
-            cached = _cache[key] = Abbreviations(_texts(retriever))
-            for old in [k for k in _cache if k[0] == key[0] and k != key]:
-                del _cache[old]
-        return cached
-
-
-def _texts(retriever: HybridRetriever) -> Iterable[str]:
-    for meeting in retriever.sources():
-        for number in retriever.source_items(meeting["source"]):
-            for section in retriever.item_sections(meeting["source"], number):
-                yield section.text
+    return once(retriever, "abbreviations", lambda: Abbreviations(section_texts(retriever))).variants(name)

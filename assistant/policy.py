@@ -17,6 +17,7 @@ from datetime import date
 
 from assistant.abbreviations import forms
 from assistant.evidence import named_of_kind, naming, only_to_come
+from assistant.material import once, section_texts
 from assistant.question import (
     MONTHS,
     AnswerType,
@@ -219,7 +220,6 @@ def _decide_part(retriever: HybridRetriever, analysis: QuestionAnalysis, part: P
     return outcome
 
 
-_KINDS: dict[tuple[int, str | None, str], bool] = {}
 # A kind is one the material names when it writes at least this many different names of it: one run-on heading
 # ("DK2020 Opgaven") does not make "opgave" a kind of name.
 KIND_NAMES_MIN = 2
@@ -228,17 +228,13 @@ KIND_NAMES_MIN = 2
 def _names_kind(retriever: HybridRetriever, kind: str) -> bool:
     """Whether the material writes names of this kind ("Middelfart Kommune", "Odense Kommune"): only then is a
     name the answer to "hvilken kommune"."""
-    key = (id(retriever), retriever.version, kind)
-    if key not in _KINDS:
+
+    def count() -> bool:
         lowercase = retriever.lowercase_words()
-        names = {
-            name
-            for meeting in retriever.sources() for number in retriever.source_items(meeting["source"])
-            for section in retriever.item_sections(meeting["source"], number)
-            for name in named_of_kind(section.text, kind, lowercase)
-        }
-        _KINDS[key] = len(names) >= KIND_NAMES_MIN
-    return _KINDS[key]
+        names = {name for text in section_texts(retriever) for name in named_of_kind(text, kind, lowercase)}
+        return len(names) >= KIND_NAMES_MIN
+
+    return once(retriever, f"kind:{kind}", count)
 
 
 def _only_by_period(retriever: HybridRetriever, plan: SearchPlan, best: RetrievedItem,
