@@ -25,7 +25,6 @@ from assistant.question import (
     QuestionAnalysis,
     SearchPlan,
     analyse,
-    owners,
     plan_search,
     subject_stems,
 )
@@ -186,7 +185,7 @@ def _decide_part(retriever: HybridRetriever, analysis: QuestionAnalysis, part: P
     if unknown and len(unknown) >= UNKNOWN_SHARE * max(len(relevance.wanted), 1):
         outcome.refusal = Refusal("unknown", unknown)
         return outcome
-    names = distinctive_names(retriever, _part_names(analysis, part), owners(analysis.text))
+    names = distinctive_names(retriever, _part_names(analysis, part), analysis.owners)
     terms = [*names, *(str(year) for year in part.years)]
     candidates = [item for item in items if _names_all(retriever, item, terms)]
     if candidates and _only_by_period(retriever, plan, candidates[0], items):

@@ -288,6 +288,7 @@ class QuestionAnalysis:
     attendance: bool
     parts: tuple[Part, ...]
     result_of: str = ""  # "Hvad blev resultatet af forhandlingerne?": the head noun whose result is asked
+    owners: frozenset[str] = frozenset()  # "Klimasekretariats regnskab": a genitive name the answer must name
     notes: tuple[str, ...] = field(default=())  # impossible dates ignored, said to the user
 
     @property
@@ -327,6 +328,7 @@ def analyse(question: str, committees: tuple[str, ...] = (), default_committee: 
         parts=parts,
         notes=tuple(dict.fromkeys(notes)),
         result_of="" if english else result_head(question),
+        owners=owners(question),
     )
 
 
