@@ -63,11 +63,11 @@ def open_sentences(config: Settings | None = None, *, create: bool = False):
 
 
 def sync_sentence_vectors(chunks, config: Settings | None = None, progress: bool = False) -> int:
-    """Bring the sentence collection in line with the chunk collection; returns the sentences embedded."""
+    """Bring the sentence collection in line with the chunk collection; returns the entries written or deleted."""
     config = config or get_settings()
     sentences = open_sentences(config, create=True)
     chunk_hashes = {str(m.get("file_hash")) for m in chunks.get(include=["metadatas"])["metadatas"] or []}
-    stored = sentences.get(include=["metadatas"])
+    stored = sentences.get(include=["metadatas", "documents"])
     per_file: dict[str, list[str]] = defaultdict(list)
     expected: dict[str, int] = {}
     for entry_id, metadata in zip(stored["ids"], stored["metadatas"] or [], strict=True):
@@ -76,16 +76,22 @@ def sync_sentence_vectors(chunks, config: Settings | None = None, progress: bool
     stale = [entry for file_hash, ids in per_file.items() if file_hash not in chunk_hashes for entry in ids]
     # A file is done when all its sentences are there (each entry records how many the file has).
     missing = sorted(h for h in chunk_hashes if len(per_file.get(h, [])) != expected.get(h, -2))
+    wanted: dict[str, list[str]] = {}
+    records: dict[str, list[tuple[str, dict]]] = defaultdict(list)
+    if missing:
+        rows = chunks.get(where={"file_hash": {"$in": missing}}, include=["documents", "metadatas"])
+        for text, metadata in zip(rows["documents"], rows["metadatas"], strict=True):
+            records[str(metadata.get("file_hash"))].append((text or "", metadata or {}))
+        wanted = {file_hash: file_sentences(records[file_hash]) for file_hash in missing}
+    texts = {s for found in wanted.values() for s in found}
+    # Read before the stale entries go: a changed file's unchanged sentences keep their vectors.
+    vectors = stored_vectors(sentences, stored, texts)
     for start in range(0, len(stale), WRITE_BATCH):
         sentences.delete(ids=stale[start : start + WRITE_BATCH])
     if not missing:
-        return 0
-    rows = chunks.get(where={"file_hash": {"$in": missing}}, include=["documents", "metadatas"])
-    records: dict[str, list[tuple[str, dict]]] = defaultdict(list)
-    for text, metadata in zip(rows["documents"], rows["metadatas"], strict=True):
-        records[str(metadata.get("file_hash"))].append((text or "", metadata or {}))
-    wanted = {file_hash: file_sentences(records[file_hash]) for file_hash in missing}
-    vectors = embed_sentences(sorted({s for found in wanted.values() for s in found}), progress=progress)
+        return len(stale)
+    embedded = embed_sentences(sorted(texts - set(vectors)), progress=progress)
+    vectors.update(embedded)
     leftovers = [entry for file_hash in missing for entry in per_file.get(file_hash, [])]
     for start in range(0, len(leftovers), WRITE_BATCH):  # an unfinished earlier sync: start that file afresh
         sentences.delete(ids=leftovers[start : start + WRITE_BATCH])
@@ -101,7 +107,24 @@ def sync_sentence_vectors(chunks, config: Settings | None = None, progress: bool
         end = start + WRITE_BATCH
         sentences.add(ids=ids[start:end], documents=documents[start:end], metadatas=metadatas[start:end],
                       embeddings=np.asarray(embeddings[start:end], dtype=np.float32))
-    return len(vectors)
+    return len(stale) + len(ids)
+
+
+def stored_vectors(sentences, stored: dict, texts: set[str]) -> dict[str, np.ndarray]:
+    """The vectors already stored for any of ``texts``, in whichever file they stand.
+
+    A sentence's vector depends on its text alone, and the minutes repeat
+    sentences (a changed file's untouched items, the standard recommendations),
+    so each text is embedded once per index, not once per file version.
+    """
+    ids = {text: entry for entry, text in zip(stored["ids"], stored["documents"] or [], strict=True) if text in texts}
+    found: dict[str, np.ndarray] = {}
+    wanted = sorted(set(ids.values()))
+    for start in range(0, len(wanted), WRITE_BATCH):
+        page = sentences.get(ids=wanted[start : start + WRITE_BATCH], include=["documents", "embeddings"])
+        for text, vector in zip(page["documents"], page["embeddings"], strict=True):
+            found[text] = np.asarray(vector, dtype=np.float32)
+    return found
 
 
 def embed_sentences(texts: list[str], progress: bool = False) -> dict[str, np.ndarray]:

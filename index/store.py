@@ -110,9 +110,9 @@ def sync_derived(collection, config: Settings, progress=None) -> bool:
     from index.lexical import sync_lexical
     from index.sentence_vectors import sync_sentence_vectors
 
-    embedded = sync_sentence_vectors(collection, config, progress=progress)
+    written = sync_sentence_vectors(collection, config, progress=progress)
     rebuilt = sync_lexical(collection, config)
-    return bool(embedded or rebuilt)
+    return bool(written or rebuilt)
 
 
 @dataclass
@@ -425,7 +425,8 @@ def sync_document(
     if document.meeting_date is None:
         report.unknown_dates.append(document.source)
     nodes = to_nodes(chunks, Path(document.source_dir))
-    embed_nodes(nodes, progress=progress, label=document.file_name or display_name(document.source))
+    fresh = reuse_vectors(collection, nodes, existing["ids"] if existing else set())
+    embed_nodes(fresh, progress=progress, label=document.file_name or display_name(document.source))
     store = vector_store(collection)
     new_ids = {node.node_id for node in nodes}
     store.add([node for node in nodes if not existing or node.node_id not in existing["ids"]])
@@ -436,7 +437,28 @@ def sync_document(
         report.updated.append(document.source)
     else:
         report.added.append(document.source)
-    report.chunks_embedded += len(nodes)
+    report.chunks_embedded += len(fresh)
+
+
+def reuse_vectors(collection, nodes, old_ids: set[str]) -> list:
+    """Give each node whose text its file's previous version already had that chunk's vector; return the rest.
+
+    A corrected PDF usually changes a few items: re-embedding only the chunks
+    whose text changed (as simonw/llm skips content it has embedded) makes
+    re-ingesting it take seconds. The text alone decides the vector, and the
+    stored vectors were made by the configured encoder (the collection's
+    mismatch check), so a reused vector is the one embedding would give.
+    """
+    stored = collection.get(ids=sorted(old_ids), include=["documents", "embeddings"]) if old_ids else None
+    known = dict(zip(stored["documents"], stored["embeddings"], strict=True)) if stored and stored["ids"] else {}
+    fresh = []
+    for node in nodes:
+        vector = known.get(node.get_content())
+        if vector is None:
+            fresh.append(node)
+        else:
+            node.embedding = [float(x) for x in vector]
+    return fresh
 
 
 def delete_document(collection, key: str) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from assistant.retrieval import HybridRetriever
 from index.lexical import VERSION_FILE, lexical_dir
 from index.store import build_index
-from tests.helpers import FILE_2023_02, FILE_2025
+from tests.helpers import FILE_2023_11, FILE_2025
 
 QUESTIONS = ("botilbud og lånepulje", "sundhedsaftalen", "praktikpladser til unge", "Kvantespringsudvalget")
 
@@ -17,7 +17,7 @@ def _bm25(retriever: HybridRetriever, question: str) -> list[tuple[str, float]]:
 
 
 def test_build_restart_same_ranking_and_a_changed_file_changes_it(isolated_settings, indexed_folder) -> None:
-    folder = indexed_folder(FILE_2023_02, FILE_2025)  # build_index([folder]), done once per session
+    folder = indexed_folder(FILE_2023_11, FILE_2025)  # build_index([folder]), done once per session
     saved = lexical_dir(isolated_settings) / VERSION_FILE
     assert saved.is_file(), "the build saves the BM25 index with the index"
     written = saved.stat().st_mtime_ns
@@ -29,7 +29,7 @@ def test_build_restart_same_ranking_and_a_changed_file_changes_it(isolated_setti
     assert saved.stat().st_mtime_ns == written, "loading must not rebuild the saved index"
     assert type(restarted._bm25(None).bm25.scores["data"]).__name__ == "memmap"
 
-    path = folder / FILE_2023_02
+    path = folder / FILE_2023_11
     path.write_text(path.read_text(encoding="utf-8").replace("Siden sidst", "Siden sidst i Kvantespringsudvalget"),
                     encoding="utf-8")
     build_index([folder], config=isolated_settings)

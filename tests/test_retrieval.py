@@ -87,9 +87,10 @@ def test_refresh_sees_a_replaced_file(isolated_settings, indexed_folder) -> None
     from index.store import build_index
 
     later = "kkr-syddanmark-2025-referat.txt"
-    folder = indexed_folder(AGENDA, later)  # build_index([folder]), done once per session
-    document = folder / AGENDA
-    original = (CORPUS / AGENDA).read_text(encoding="utf-8")
+    changed = "kkr-syddanmark-2023-11-21-referat.txt"
+    folder = indexed_folder(changed, later)  # build_index([folder]), done once per session
+    document = folder / changed
+    original = (CORPUS / changed).read_text(encoding="utf-8")
     retriever = HybridRetriever(isolated_settings)
     assert not _bm25_hits(retriever, "Kvantespringsudvalget")
 

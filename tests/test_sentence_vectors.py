@@ -6,6 +6,8 @@ A llama-index instrumentation handler sees every embedding call the model makes
 
 from __future__ import annotations
 
+import numpy as np
+
 from assistant import similarity
 from assistant.retrieval import HybridRetriever
 from assistant.service import ask
@@ -77,14 +79,30 @@ def _sentence_hashes(config) -> dict[str, set[str]]:
     return by_source
 
 
+def _vectors_by_text(config) -> dict[str, tuple[float, ...]]:
+    stored = open_sentences(config).get(include=["documents", "embeddings"])
+    return {text: tuple(vector) for text, vector in zip(stored["documents"], stored["embeddings"], strict=True)}
+
+
 def test_sentence_vectors_are_replaced_and_removed_with_their_file(isolated_settings, indexed_folder) -> None:
     two_files = indexed_folder(FILE_2023_11, FILE_2025)
     before = _sentence_hashes(isolated_settings)
     assert set(before) == {FILE_2023_11, FILE_2025} and all(len(h) == 1 for h in before.values())
 
+    vectors_before = _vectors_by_text(isolated_settings)
     path = two_files / FILE_2023_11
     path.write_text(path.read_text(encoding="utf-8").replace(CHANGED, REPLACEMENT), encoding="utf-8")
-    build_index([two_files], config=isolated_settings)
+    with _EmbeddedTexts() as embedded:
+        report = build_index([two_files], config=isolated_settings)
+    # Only what the edit touched is embedded again: the chunk holding it and the sentence itself.
+    assert report.updated and 1 <= report.chunks_embedded <= 2, report.chunks_embedded
+    assert all(REPLACEMENT in text for text in embedded), [t for t in embedded if REPLACEMENT not in t][:2]
+    assert any(text == REPLACEMENT for text in embedded)
+    vectors_after = _vectors_by_text(isolated_settings)
+    kept = set(vectors_before) & set(vectors_after)
+    assert len(kept) == len(vectors_after) - 1 and CHANGED not in vectors_after
+    # The embedding calls above show nothing else was embedded; the kept vectors went through storage unchanged.
+    assert all(np.allclose(vectors_before[text], vectors_after[text], atol=1e-6) for text in kept)
     after = _sentence_hashes(isolated_settings)
     assert after[FILE_2025] == before[FILE_2025]
     assert len(after[FILE_2023_11]) == 1 and after[FILE_2023_11] != before[FILE_2023_11]

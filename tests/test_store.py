@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
@@ -10,10 +9,11 @@ import pytest
 import settings
 from index.identity import display_name
 from index.store import IndexMismatchError, build_index, open_collection
-from tests.helpers import CORPUS
+from tests.tiny_docs import meeting_text, write_meeting
 
 SMALL = "kkr-syddanmark-2023-11-21-referat.txt"
 OTHER = "kkr-syddanmark-2025-referat.txt"
+UNDATED = "udateret.txt"
 
 
 def _stored(config) -> dict[str, list[str]]:
@@ -31,21 +31,22 @@ def names(keys: list[str]) -> list[str]:
 
 
 @pytest.fixture
-def two_files(tmp_path: Path) -> Path:
-    folder = tmp_path / "docs"
-    folder.mkdir()
-    for name in (SMALL, OTHER):
-        shutil.copyfile(CORPUS / name, folder / name)
+def two_tiny(tmp_path: Path) -> Path:
+    """Two small meetings, one without a date: what a whole build is tested on, embedded in a second."""
+    folder = tmp_path / "tiny"
+    write_meeting(folder / "referat.txt")
+    (folder / UNDATED).write_text(meeting_text("psykiatri").replace("Dato: 21-11-2023 10:00\n", ""),
+                                  encoding="utf-8")
     return folder
 
 
-def test_build_then_rebuild_skips_unchanged_files(isolated_settings, two_files: Path) -> None:
-    first = build_index([two_files], config=isolated_settings)
-    assert names(first.added) == sorted([SMALL, OTHER])
-    assert names(first.unknown_dates) == [OTHER]
-    again = build_index([two_files], config=isolated_settings)
+def test_build_then_rebuild_skips_unchanged_files(isolated_settings, two_tiny: Path) -> None:
+    first = build_index([two_tiny], config=isolated_settings)
+    assert names(first.added) == sorted(["referat.txt", UNDATED]) and first.chunks_embedded > 0
+    assert names(first.unknown_dates) == [UNDATED]
+    again = build_index([two_tiny], config=isolated_settings)
     assert again.added == [] and again.updated == []
-    assert names(again.unchanged) == sorted([SMALL, OTHER])
+    assert names(again.unchanged) == sorted(["referat.txt", UNDATED])
     assert again.chunks_embedded == 0
 
 
@@ -81,8 +82,7 @@ def test_removed_file_is_pruned_from_its_folder(isolated_settings, indexed_folde
 
 def test_single_file_build_does_not_prune_the_rest(isolated_settings, indexed_folder, tmp_path: Path) -> None:
     indexed_folder(SMALL, OTHER)
-    extra = tmp_path / "kkr-syddanmark-2021-06-09-referat.txt"
-    shutil.copyfile(CORPUS / extra.name, extra)
+    extra = write_meeting(tmp_path / "ekstra-referat.txt", topic="psykiatri")
     report = build_index([extra], config=isolated_settings)
     assert names(report.added) == [extra.name] and report.removed == []
     assert set(_stored(isolated_settings)) == {SMALL, OTHER, extra.name}
@@ -100,9 +100,10 @@ def test_bad_file_loses_nothing(isolated_settings, indexed_folder) -> None:
 
 
 def test_index_built_with_another_model_is_refused(
-    isolated_settings, indexed_folder, embedding_model: Path, tmp_path: Path, monkeypatch
+    isolated_settings, two_tiny: Path, embedding_model: Path, tmp_path: Path, monkeypatch
 ) -> None:
-    two_files = indexed_folder(SMALL, OTHER)
+    two_files = two_tiny
+    build_index([two_files], config=isolated_settings)
     other_model = tmp_path / "another-sentence-transformer"
     other_model.symlink_to(embedding_model, target_is_directory=True)  # a model under another name
     monkeypatch.setenv("MINUTES_EMBED_MODEL", str(other_model))
@@ -117,22 +118,17 @@ def test_index_built_with_another_model_is_refused(
     assert _stored(isolated_settings)  # and it changed nothing
 
     report = build_index([two_files], config=other, rebuild=True)
-    assert names(report.added) == sorted([SMALL, OTHER])
+    assert names(report.added) == sorted(["referat.txt", UNDATED])
     assert open_collection(other).metadata["embed_model"] == str(other_model)
 
 
-def test_cli_build_reports_and_is_incremental(isolated_settings, tmp_path: Path) -> None:
+def test_cli_build_reports_and_is_incremental(isolated_settings, two_tiny: Path) -> None:
     """Two small meetings (the CLI's own process embeds them), one of them without a date."""
     import os
     import subprocess
     import sys
 
-    from tests.tiny_docs import meeting_text, write_meeting
-
-    two_files = tmp_path / "docs"
-    write_meeting(two_files / "referat.txt")
-    (two_files / "udateret.txt").write_text(meeting_text("psykiatri").replace("Dato: 21-11-2023 10:00\n", ""),
-                                            encoding="utf-8")
+    two_files = two_tiny
     env = {**os.environ, "MINUTES_DATA_DIR": str(isolated_settings.data_dir)}
     command = [sys.executable, "-m", "index", "build", str(two_files)]
     first = subprocess.run(command, check=False, cwd=settings.REPO_ROOT, env=env, capture_output=True, text=True, timeout=600)
