@@ -30,6 +30,7 @@ SLOT_WORDS = {
     AnswerType.AMOUNT: "det tal eller beløb, der spørges om",
     AnswerType.DATE: "det tidspunkt, der spørges om",
     AnswerType.NAME: "det navn, der spørges om",
+    AnswerType.REASON: "nogen begrundelse",
 }
 
 

@@ -74,8 +74,9 @@ class AnswerType(StrEnum):
     OPEN = "open"  # hvad, hvordan, anything else
 
 
-# Types whose answer a sentence either states or does not: a name, a figure, a date.
-SLOT_TYPES = frozenset({AnswerType.PERSON, AnswerType.AMOUNT, AnswerType.DATE, AnswerType.NAME})
+# Types whose answer a sentence either states or does not: a name, a figure, a date, a reason (given by a
+# causal connective: "fordi", "på grund af", "med henblik på").
+SLOT_TYPES = frozenset({AnswerType.PERSON, AnswerType.AMOUNT, AnswerType.DATE, AnswerType.NAME, AnswerType.REASON})
 
 def _words(text: str) -> frozenset[str]:
     return frozenset(text.split())
@@ -97,7 +98,9 @@ QUANTITY_NOUN_RE = re.compile(
     re.IGNORECASE,
 )
 AMOUNT_RE = re.compile(
-    r"\bhvor\s+(mange|meget|stor|stort|store|høj|højt|høje|dyr|dyrt|dyre)\b|\bhow\s+(much|many|large|big|high)\b",
+    r"\bhvor\s+(mange|meget|stor|stort|store|høj|højt|høje|dyr|dyrt|dyre)\b|\bhow\s+(much|many|large|big|high)\b"
+    # "koste" takes an amount as its complement: "Hvad koster aftalen?", "What did it cost?"
+    r"|\bkost(?:er|ede|e)\b|\bcost(?:s|ed)?\b(?=.*\?)",
     re.IGNORECASE,
 )
 DATE_QUESTION_RE = re.compile(
@@ -147,8 +150,17 @@ RESULT_RE = re.compile(
     r"\bresultat\w*\s+(?:af|of)\s+((?:[\w-]+\s*){1,4})|\bhvad\s+(?:viste|har\s+\w+\s+vist)\s+((?:[\w-]+\s*){1,4})",
     re.IGNORECASE,
 )
-# "Hvem blev valgt som formand?", "Hvem blev udpeget til bestyrelsen?": the role after "som" / "til".
+# "Hvem blev valgt som formand?", "Hvem blev udpeget til bestyrelsen?": the role after "som" / "til"; and the
+# predicate of "hvem er / var / bliver": "Hvem er formand for udvalget?" (lower case: "Hvem er Per Okkels?"
+# asks who a named person is, not for a name).
 ROLE_RE = re.compile(r"\bhvem\b.*?\b(?:som|til)\s+((?:[\w-]+\s*){1,4})", re.IGNORECASE)
+# A noun after a determiner ("den nye direktør"), or before the preposition of what it is a role in ("formand
+# for"). A past participle ("er udpeget i", "blev ansat på") ends in -t; of the nouns that do, the agent
+# nouns in -ant / -ent ("repræsentant", "konsulent") are roles.
+COPULA_ROLE_RE = re.compile(
+    r"\b[Hh]vem\s+(?:er|var|bliver|blev)\s+(?:(?:den|det|de)\s+(?:nye?\s+)?([a-zæøå][\w-]*)"
+    r"|([a-zæøå][\w-]*(?:[^t\W]|[ae]nt))\s+(?:for|i|af|på|ved|hos)\b)"
+)
 DETERMINERS = _words("den det de en et denne dette disse the a an this these")
 COMPARATIVES = _words("flere færre mere mindre more fewer less")
 PREPOSITIONS = _words("af i på til for fra med om ved under over efter mod blandt hos inden uden")
@@ -250,9 +262,13 @@ class Part:
         if self.answer_type != AnswerType.PERSON:
             return ()
         match = ROLE_RE.search(self.text)
-        if not match:
-            return ()
-        return tuple(word for word in _noun_phrase(WORD_RE.findall(match[1].lower())) if len(word) >= 4)
+        if match:
+            return tuple(word for word in _noun_phrase(WORD_RE.findall(match[1].lower())) if len(word) >= 4)
+        match = COPULA_ROLE_RE.search(self.text)
+        noun = (match[1] or match[2]) if match else ""
+        if noun and not _is_verb(noun) and noun not in FRAME_WORDS | PREPOSITIONS and len(noun) >= 4:
+            return (noun,)
+        return ()
 
     @property
     def counted(self) -> tuple[str, ...]:

@@ -380,3 +380,22 @@ def test_which_municipality_is_answered_by_the_sentence_naming_one(corpus_index)
     answer = ask("Hvilken kommune vil bygge flere botilbudspladser til borgere med både sindslidelse og misbrug?",
                  retriever=corpus_index)
     assert not answer.refused and "Middelfart Kommune" in answer.text.split("[1]")[1], answer.text
+
+
+def test_a_reason_the_minutes_do_not_give_is_refused_and_one_they_give_is_quoted(corpus_index) -> None:
+    # 2023 item 4.1 says that a board member stepped down and who replaced her, not why.
+    unstated = ask("Hvorfor valgte Lone Myrhøj at træde ud af bestyrelsen for FGU Danmark?", retriever=corpus_index)
+    assert unstated.refused, unstated.text
+    assert "oplyser ikke nogen begrundelse" in unstated.text
+    assert [(c.source, c.item) for c in unstated.citations] == [("kkr-syddanmark-2023-11-21-referat.txt", "4.1")]
+    # 2020 item 3.9 gives the reason with "på grund af".
+    given = ask("Hvorfor blev der oprettet en satellit af Børnehus Syd i Aabenraa?", retriever=corpus_index)
+    assert not given.refused and "på grund af behov for at øge kapaciteten" in given.text
+
+
+def test_who_holds_a_role_is_answered_only_by_a_name_beside_that_role(corpus_index) -> None:
+    # 2021 item 3.2 names a director who spoke as the forum's representative, not its chair.
+    chair = ask("Hvem er formand for Socialdirektørforum?", retriever=corpus_index)
+    assert chair.refused and "Rolf Dalsgaard Johansen" not in chair.text, chair.text
+    representative = ask("Hvem er repræsentant for Socialdirektørforum?", retriever=corpus_index)
+    assert not representative.refused and "Rolf Dalsgaard Johansen" in representative.text, representative.text

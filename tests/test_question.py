@@ -23,6 +23,8 @@ COMMITTEES = ("Byrådet i Testrup",)
         ("Who chairs the board?", AnswerType.PERSON),
         ("Hvor mange pladser får skolen?", AnswerType.AMOUNT),
         ("Hvor meget koster den nye bro?", AnswerType.AMOUNT),
+        ("Hvad kostede den nye bro?", AnswerType.AMOUNT),  # "koste" takes an amount
+        ("What did the new bridge cost?", AnswerType.AMOUNT),
         ("Hvor stort er underskuddet?", AnswerType.AMOUNT),
         ("Hvad er antallet af elever?", AnswerType.AMOUNT),
         ("How much was set aside for roads?", AnswerType.AMOUNT),
@@ -166,6 +168,11 @@ def test_hvornaar_er_is_a_history_only_in_the_perfect() -> None:
         ("Hvem blev valgt som ny formand for udvalget?", ("formand",)),
         ("Hvem blev udpeget til bestyrelsen for Nordby Havn?", ("bestyrelsen",)),
         ("Hvem er formand?", ()),  # no "som" / "til": the subject words alone
+        ("Hvem er formand for Sundhedsudvalget?", ("formand",)),  # the predicate of "hvem er"
+        ("Hvem er den nye direktør?", ("direktør",)),
+        ("Hvem er repræsentant for kommunerne i rådet?", ("repræsentant",)),  # an agent noun in -ant
+        ("Hvem blev ansat på kontoret?", ()),  # a past participle is no role
+        ("Hvem er Per Hansen?", ()),  # asks who a named person is
         ("Hvor mange blev udpeget til bestyrelsen?", ()),  # not a "hvem" question
     ],
 )
