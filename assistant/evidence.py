@@ -203,15 +203,24 @@ def people(sentence: str, lowercase_words: Collection[str], known_names: Collect
     but not at its ends, so "Region Syddanmark" and "Odense Kommune" are no people.
     Names the question already uses are the subject, not the answer.
     """
-    known = {word.lower() for name in known_names for word in re.findall(r"\w+", name)}
+    from assistant.question import PREPOSITIONS, stopwords
 
-    def name_word(word: str) -> bool:
-        return word.lower() not in lowercase_words and word.lower() not in known
+    known = {word.lower() for name in known_names for word in re.findall(r"\w+", name)}
+    function_words = stopwords() | PREPOSITIONS
+
+    def name_word(word: str, initial: bool = False) -> bool:
+        if word.lower() in known:
+            return False
+        # Danish capitalises a function word ("per", "hans", "bo") only at the start of a sentence: elsewhere,
+        # capitalised, it is a first name ("Per Okkels", "Hans Jensen").
+        return word.lower() not in lowercase_words or (word.lower() in function_words and not initial)
 
     found: list[str] = []
+    opening = BULLET_RE.sub("", sentence.lstrip())
     for run in _capitalised_runs(sentence):
-        while run and not name_word(run[0]):
-            run = run[1:]
+        initial = opening.startswith(run[0])
+        while run and not name_word(run[0], initial):
+            run, initial = run[1:], False
         while run and not name_word(run[-1]):
             run = run[:-1]
         if len(run) >= 2:

@@ -163,7 +163,7 @@ COPULA_ROLE_RE = re.compile(
 )
 DETERMINERS = _words("den det de en et denne dette disse the a an this these")
 COMPARATIVES = _words("flere færre mere mindre more fewer less")
-PREPOSITIONS = _words("af i på til for fra med om ved under over efter mod blandt hos inden uden")
+PREPOSITIONS = _words("af i på til for fra med om ved under over efter mod blandt hos inden uden per via gennem mellem omkring")
 LIST_RE = re.compile(r"\bhvilke\b|\bwhich\s+\w+s\b|\bwhat\s+are\s+the\b", re.IGNORECASE)
 # KL's Beslutning section records these acts: "KKR Syddanmark godkendte …", "udpegede …", "tog … til efterretning".
 DECISION_RE = re.compile(

@@ -100,6 +100,11 @@ def mentions_inflected(term: str, text: str, text_stems: set[str] | frozenset[st
     and nouns ("Sundhedsstrategisk Forum", "det sundhedsstrategiske forum"). Years and codes must stand as written."""
     if mentions(term, text):
         return True
+    head, _, rest = term.partition("-")
+    if rest and rest[:1].islower():
+        # "DK2020-samarbejdet": a name compounded with a common noun; the name stands as written (or inflected),
+        # the noun in any form ("samarbejdsaftale").
+        return mentions_inflected(head, text, text_stems) and all(found_stem(stem, text_stems) for stem in stems(rest))
     if any(character.isdigit() for character in term):
         return False
     wanted = stems(term)

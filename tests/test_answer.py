@@ -399,3 +399,16 @@ def test_who_holds_a_role_is_answered_only_by_a_name_beside_that_role(corpus_ind
     assert chair.refused and "Rolf Dalsgaard Johansen" not in chair.text, chair.text
     representative = ask("Hvem er repræsentant for Socialdirektørforum?", retriever=corpus_index)
     assert not representative.refused and "Rolf Dalsgaard Johansen" in representative.text, representative.text
+
+
+def test_a_first_name_that_is_also_a_preposition_still_answers_who(corpus_index) -> None:
+    # 2025 item 2.1: "Opmand og ambassadør for sundhedsrådene, Per Okkels, indledte punktet" ("per borger").
+    answer = ask("Hvem har ministeren udpeget som opmand og ambassadør for sundhedsrådene?", retriever=corpus_index)
+    assert not answer.refused and "Per Okkels" in answer.text, answer.text
+
+
+def test_a_name_compounded_with_a_noun_is_found_beside_the_amount(corpus_index) -> None:
+    # 2020 item 3.1, titled "DK2020 – samarbejdsaftale …", states "Samlet set afsættes i alt 3 mio. kr.".
+    answer = ask("Hvor mange penge afsættes der samlet til DK2020-samarbejdet?", retriever=corpus_index)
+    assert not answer.refused and "3 mio. kr." in answer.text, answer.text
+    assert (answer.citations[0].source, answer.citations[0].item) == ("kkr-syddanmark-2020-09-08-referat.txt", "3.1")

@@ -105,3 +105,10 @@ def test_a_name_of_the_asked_kind_carries_the_kind_inside_the_name() -> None:
     assert named_of_kind("Kontrakten gik til Erhvervshus Vestegn.", "erhvervshus", lowercase)
     assert not named_of_kind("Flere kommuner har budt ind.", "kommune", lowercase)
     assert not named_of_kind("Nye Kommuner skal søge.", "kommune", lowercase)  # "nye" is no name
+
+
+def test_a_capitalised_function_word_inside_a_sentence_is_a_first_name() -> None:
+    lowercase = {*LOWERCASE, "per", "opmand"}  # "per borger": the material writes "per" in lower case
+    assert people("Opmand for rådene, Per Okkels, indledte punktet.", lowercase) == ["Per Okkels"]
+    # At the start of a sentence any word is capitalised, so "Per" there names no one by itself.
+    assert people("Per borger gives 5 kr.", lowercase) == []

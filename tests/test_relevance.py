@@ -66,3 +66,13 @@ def test_a_name_is_found_in_another_inflection_but_a_year_or_code_only_as_writte
     assert not mentions_inflected("DK2030", text, found)
     assert not mentions_inflected("2024", text, found)
     assert not mentions_inflected("Klimaforum", text, found)
+
+
+def test_a_name_compounded_with_a_common_noun_needs_the_name_as_written_and_the_noun_in_any_form() -> None:
+    from assistant.relevance import mentions_inflected, stems
+
+    text = "DK2020 – samarbejdsaftale og udpegning til politisk partnerskabsgruppe"
+    assert mentions_inflected("DK2020-samarbejdet", text, stems(text))
+    other = "DK2020 – klimaplaner i kommunerne"
+    assert not mentions_inflected("DK2020-samarbejdet", other, stems(other))
+    assert not mentions_inflected("DK2030-samarbejdet", text, stems(text))
