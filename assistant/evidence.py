@@ -46,6 +46,9 @@ REASON_RE = re.compile(
 CAPITALISED_RE = re.compile(r"\b[A-ZÆØÅ][a-zæøåéüö]+(?:-[A-ZÆØÅ][a-zæøåéüö]+)?\b")
 # Danish party letters after a politician's name: "(A)", "(V)", "(SF)", "(K)".
 PARTY_RE = re.compile(r"\b([A-ZÆØÅ][a-zæøåéüö]+)\s*\([A-ZÆØÅ]\)")
+# A body introduced with its abbreviation, as KL writes them: "Praktiserende Lægers Organisation (PLO)". A
+# person's bracket holds one party letter (SF, the one two-letter party, stands after a first and last name).
+BODY_RE = re.compile(r"((?:[A-ZÆØÅ][\wæøå-]+\s+)*[A-ZÆØÅ][\wæøå-]+)\s*\([A-ZÆØÅ]{3,}\)")
 BULLET_RE = re.compile(r"^[–•-]\s")
 # Danish and English marks of what is still to come: the future and modal auxiliaries, expectation,
 # planning and announcement ("skal", "vil", "forventes", "planlægges", "varslet", "indkaldes til").
@@ -141,12 +144,18 @@ def counts(sentence: str, counted: Collection[str]) -> bool:
     tokens = list(TOKEN_RE.finditer(text))
     wanted = {_stem(word) for word in counted}
     for index, token in enumerate(tokens):
-        if not _is_figure(token[0]):
+        if not _is_figure(token[0]) or _is_compound_modifier(text, token.end()):
             continue
         near = tokens[max(0, index - COUNT_WINDOW):index + COUNT_WINDOW + 1]
         if any(_same_noun(_stem(word[0].lower()), stem) for word in near for stem in wanted):
             return True
     return False
+
+
+def _is_compound_modifier(text: str, end: int) -> bool:
+    """A figure joined by a hyphen to a word is part of a compound adjective ("0–17-årige", "3-årig"): it
+    describes, it counts nothing."""
+    return bool(re.match(r"(?:\s*[-–]\s*\d[\d.,]*)?-[^\W\d_]", text[end:end + 16]))
 
 
 def _is_figure(token: str) -> bool:
@@ -217,7 +226,10 @@ def people(sentence: str, lowercase_words: Collection[str], known_names: Collect
 
     found: list[str] = []
     opening = BULLET_RE.sub("", sentence.lstrip())
+    bodies = {word for match in BODY_RE.finditer(sentence) for word in match[1].split()}
     for run in _capitalised_runs(sentence):
+        if run[-1] in bodies:
+            continue
         initial = opening.startswith(run[0])
         while run and not name_word(run[0], initial):
             run, initial = run[1:], False

@@ -397,6 +397,9 @@ def test_who_holds_a_role_is_answered_only_by_a_name_beside_that_role(corpus_ind
     # 2021 item 3.2 names a director who spoke as the forum's representative, not its chair.
     chair = ask("Hvem er formand for Socialdirektørforum?", retriever=corpus_index)
     assert chair.refused and "Rolf Dalsgaard Johansen" not in chair.text, chair.text
+    # 2020 item 3.3: the chair is "udpeget af Regionsrådet", and the only capitalised run beside it is a body
+    # introduced with its abbreviation, "Praktiserende Lægers Organisation (PLO)", no person.
+    assert ask("Hvem er formand for Sundhedskoordinationsudvalget i Syddanmark?", retriever=corpus_index).refused
     representative = ask("Hvem er repræsentant for Socialdirektørforum?", retriever=corpus_index)
     assert not representative.refused and "Rolf Dalsgaard Johansen" in representative.text, representative.text
 
@@ -412,3 +415,9 @@ def test_a_name_compounded_with_a_noun_is_found_beside_the_amount(corpus_index) 
     answer = ask("Hvor mange penge afsættes der samlet til DK2020-samarbejdet?", retriever=corpus_index)
     assert not answer.refused and "3 mio. kr." in answer.text, answer.text
     assert (answer.citations[0].source, answer.citations[0].item) == ("kkr-syddanmark-2020-09-08-referat.txt", "3.1")
+
+
+def test_an_age_band_is_no_count_of_what_is_asked(corpus_index) -> None:
+    # 2025 item 2.9 speaks of "plejefamilieområdet … andel af 0–17-årige", never of a number of foster families.
+    answer = ask("Hvor mange plejefamilier godkendte eller regodkendte Socialtilsyn Syd i 2023?", retriever=corpus_index)
+    assert answer.refused and "0–17" not in answer.text, answer.text

@@ -112,3 +112,14 @@ def test_a_capitalised_function_word_inside_a_sentence_is_a_first_name() -> None
     assert people("Opmand for rådene, Per Okkels, indledte punktet.", lowercase) == ["Per Okkels"]
     # At the start of a sentence any word is capitalised, so "Per" there names no one by itself.
     assert people("Per borger gives 5 kr.", lowercase) == []
+
+
+def test_a_body_introduced_with_its_abbreviation_is_no_person() -> None:
+    sentence = "Udvalget består af medlemmer fra Praktiserende Lægers Organisation (PLO) og Hanne Skov Lund (SF)."
+    assert people(sentence, LOWERCASE) == ["Hanne Skov Lund"]
+
+
+def test_a_figure_in_a_compound_adjective_counts_nothing() -> None:
+    assert not counts("Bidraget til plejefamilieområdet fordeles efter andel af 0–17-årige.", ["plejefamilier"])
+    assert not counts("Plejefamilierne får en 3-årig aftale.", ["plejefamilier"])
+    assert counts("Der blev godkendt 120 plejefamilier.", ["plejefamilier"])
