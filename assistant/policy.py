@@ -28,7 +28,14 @@ from assistant.question import (
     plan_search,
     subject_stems,
 )
-from assistant.quotes import best_sentences, lead_quotes, precedent_quotes, quotable_sentences, slot_sentences
+from assistant.quotes import (
+    best_sentences,
+    counted_in,
+    lead_quotes,
+    precedent_quotes,
+    quotable_sentences,
+    slot_sentences,
+)
 from assistant.relevance import (
     Relevance,
     coverage,
@@ -262,6 +269,11 @@ def _typed(retriever: HybridRetriever, analysis: QuestionAnalysis, part: Part, n
               else subject_stems(part.text) or analysis.subject)
     near = _with_page_neighbours(retriever, [item for item in candidates[:SLOT_ITEMS]
                                              if item.score >= top * SECONDARY_ITEM_RATIO])
+    # "Hvor mange plejefamilier …": when a near item names what is counted, an item that never names it counts
+    # something else, however near it ranks (the asker's own word, in no item, binds none).
+    counted = {item.key: counted_in(retriever, item, part.counted) for item in near}
+    named_counts = set().union(*counted.values()) if counted else set()
+    near = [item for item in near if named_counts <= set(counted[item.key])]
     found = [(item, slot_sentences(retriever, item, part, wanted, names, used, lexical=not analysis.english))
              for item in near]
     # In retrieval order, which knows the topic better than one sentence; a sentence naming the question's

@@ -150,6 +150,11 @@ def slot_sentences(
     return sorted(scored, key=lambda s: (-s.score, s.index))
 
 
+def counted_in(retriever: HybridRetriever, item: RetrievedItem, counted: tuple[str, ...]) -> tuple[str, ...]:
+    """The counted words the item uses (see ``_counted_here``)."""
+    return _counted_here(counted, _paragraphs(retriever, item)) if counted else ()
+
+
 def _counted_here(counted: tuple[str, ...], paragraphs: dict[str, str]) -> tuple[str, ...]:
     """The counted words the item itself uses: the asker's own word for a thing ("topchefer" for
     "kommunaldirektører") says nothing, but a thing the item names and never counts is not counted there."""
