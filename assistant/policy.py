@@ -119,7 +119,7 @@ def decide(retriever: HybridRetriever, question: str, plan: SearchPlan) -> Outco
     if analysis.committee and not filters.sources:
         filters = _within_committee(retriever, filters, analysis.committee)
         plan = SearchPlan(filters, plan.prefer, plan.period_from_question)
-    if plan.period_from_question and not retriever.allowed_sources(plan.filters):
+    if plan.period_from_question and not _held_in_period(retriever, plan, analysis):
         missing = _missing_meeting(retriever, analysis, plan)
         if missing is not None:
             return Outcome(analysis, [missing])
@@ -129,6 +129,31 @@ def decide(retriever: HybridRetriever, question: str, plan: SearchPlan) -> Outco
         used = frozenset(text for done in parts for use in done.uses for text, _ in use.quotes)
         parts.append(_decide_part(retriever, analysis, part, plan, used))
     return Outcome(analysis, parts)
+
+
+def _held_in_period(retriever: HybridRetriever, plan: SearchPlan, analysis: QuestionAnalysis) -> bool:
+    """Whether a meeting in the material may have been held on the day or in the month the question names.
+
+    A meeting of unknown date counts for any day of its year, unless its own minutes announce that day as the
+    next meeting ("Næste møde i KKR Syddanmark er d. 22. oktober 2025", as KL's minutes close): then it was
+    held before it.
+    """
+    allowed = retriever.allowed_sources(plan.filters)
+    if not allowed:
+        return False
+    days = analysis.meeting_dates
+    dated = {m["source"] for m in retriever.sources() if m.get("meeting_date")}
+    return any(source in dated or not days or not all(_announces(retriever, source, day) for day in days)
+               for source in allowed)
+
+
+def _announces(retriever: HybridRetriever, source: str, day: date) -> bool:
+    """Whether a document names ``day`` as the next meeting."""
+    month = list(MONTHS)[day.month - 1]
+    pattern = re.compile(rf"næste\s+møde\b.{{0,80}}?\b{day.day}\.\s*{month}\s+{day.year}",
+                         re.IGNORECASE | re.DOTALL)
+    return any(pattern.search(section.text) for item in retriever.source_items(source)
+               for section in retriever.item_sections(source, item))
 
 
 def _within_committee(retriever: HybridRetriever, filters: Filters, committee: str) -> Filters:

@@ -424,3 +424,14 @@ def test_an_age_band_is_no_count_of_what_is_asked(corpus_index) -> None:
     # Nor is a figure of places in a 2023 item that never names foster families, though the year ranks it near.
     shorter = ask("Hvor mange plejefamilier godkendte Socialtilsyn Syd i 2023?", retriever=corpus_index)
     assert shorter.refused and "pladser" not in shorter.text, shorter.text
+
+
+def test_a_meeting_the_undated_minutes_announce_as_their_next_is_not_theirs(corpus_index) -> None:
+    # The 2025 minutes have no date but close with "Næste møde i KKR Syddanmark er d. 22. oktober 2025".
+    announced = ask("Hvad besluttede KKR Syddanmark om erhvervshusene på mødet den 22. oktober 2025?",
+                    retriever=corpus_index)
+    assert announced.refused and "intet møde på den dato" in announced.text, announced.text
+    # Another day of 2025 may be theirs: the undated meeting answers, its date said to be unknown.
+    other = ask("Hvad besluttede KKR Syddanmark om erhvervshusene på mødet den 3. september 2025?",
+                retriever=corpus_index)
+    assert not other.refused and "dato ikke oplyst" in other.text, other.text
