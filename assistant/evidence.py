@@ -57,6 +57,7 @@ FUTURE_RE = re.compile(
     r"|endnu ikke|will|shall|expected|planned)\b",
     re.IGNORECASE,
 )
+QUOTE_RE = re.compile(r"[\"»“]([^\"«”]{2,60})[\"«”]")
 NAME_PAIR_RE = re.compile(r"(?=\b([A-ZÆØÅ][\wæøå-]+)\s+([A-ZÆØÅ][\wæøå-]+)\b)")
 CASE_NUMBER_RE = re.compile(r"\b[A-ZÆØÅ]{2,}-\d[\d-]*")
 YEAR_SPAN_RE = re.compile(r"(?<![\w.,-])((?:19|20)\d\d)\s*[-–/]\s*((?:19|20)\d\d)(?![\d.,]\d)")
@@ -98,6 +99,8 @@ def states(
     if answer_type == AnswerType.PERSON:
         return bool(people(sentence, lowercase_words, known_names))
     if answer_type == AnswerType.NAME:
+        if not unit:  # "Hvad hedder …?": any name the question does not already use
+            return bool(proper_names(sentence, lowercase_words, known_names))
         return bool(named_of_kind(sentence, unit, lowercase_words))
     if answer_type == AnswerType.REASON:
         return bool(REASON_RE.search(sentence))
@@ -241,6 +244,19 @@ def people(sentence: str, lowercase_words: Collection[str], known_names: Collect
         if name_word(match[1]) and not any(match[1] in name for name in found):
             found.append(match[1])
     return found
+
+
+def proper_names(sentence: str, lowercase_words: Collection[str], known_names: Collection[str] = ()) -> list[str]:
+    """The names in a sentence: capitalised words after its first word that the material never writes in lower
+    case ("Solsikken", "Kildemarken") and the question does not use, and names in quotes (»Sammen om velfærd«)."""
+    known = {word.lower() for name in known_names for word in re.findall(r"\w+", name)}
+    opening = BULLET_RE.sub("", sentence.lstrip())
+    first = CAPITALISED_RE.match(opening)
+    found = [match[0] for match in CAPITALISED_RE.finditer(opening)
+             if not (first and match.start() == 0) and match[0].lower() not in lowercase_words
+             and match[0].lower() not in known]
+    found += [match[1] for match in QUOTE_RE.finditer(sentence)]
+    return [name for name in found if name.lower() not in known]
 
 
 def named_of_kind(sentence: str, kind: str, lowercase_words: Collection[str]) -> list[str]:

@@ -131,6 +131,12 @@ SHARE_QUESTION_RE = re.compile(r"\b(procent\w*|andel\w*|pct|rate\w*|percent\w*|s
 DURATION_QUESTION_RE = re.compile(
     r"\bhvor\s+(?:længe|hurtigt|lang\s+tid|langt\s+tid)\b|\bhow\s+(?:long|fast|quickly|soon)\b", re.IGNORECASE
 )
+# "Hvad hedder …?", "Hvad er navnet på …?": a name is asked for, of a person or of a thing.
+NAME_QUESTION_RE = re.compile(
+    r"\bhvad\s+(?:hedder|hed|kaldes|kaldtes)\b|\bhvad\s+(?:er|var)\s+navnet\s+på\b|\bwhat\s+is\s+the\s+name\s+of\b"
+    r"|\bwhat\s+(?:is|was)\s+[\w\s]{1,40}\bcalled\b",
+    re.IGNORECASE,
+)
 REASON_RE = re.compile(r"\bhvorfor\b|\bbegrundelse\w*\b|\bwhy\b|\breason\w*\b", re.IGNORECASE)
 WHO_RE = re.compile(r"\bhvem\b|\bwho(m)?\b", re.IGNORECASE)
 WHERE_RE = re.compile(rf"\bhvor\b(?!\s+(?:{'|'.join(HVOR_DEGREE)})\b)|\bwhere\b", re.IGNORECASE)
@@ -382,6 +388,8 @@ def answer_type_of(question: str, history: bool = False) -> AnswerType:
         return AnswerType.HISTORY
     if WHO_RE.search(question):
         return AnswerType.PERSON
+    if NAME_QUESTION_RE.search(question):
+        return AnswerType.NAME
     if AMOUNT_RE.search(question) or DEGREE_RE.search(question) or (
         QUANTITY_NOUN_RE.search(question) and not REASON_RE.search(question)
     ):

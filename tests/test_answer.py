@@ -435,3 +435,12 @@ def test_a_meeting_the_undated_minutes_announce_as_their_next_is_not_theirs(corp
     other = ask("Hvad besluttede KKR Syddanmark om erhvervshusene på mødet den 3. september 2025?",
                 retriever=corpus_index)
     assert not other.refused and "dato ikke oplyst" in other.text, other.text
+
+
+def test_a_name_asked_for_is_quoted_when_given_and_refused_when_not(corpus_index) -> None:
+    # 2023 agenda item 2.5 speaks of a climate coordinator to be funded, never of who holds the post.
+    unnamed = ask("Hvad hedder den person, der er ansat som fælleskommunal klimakoordinator i Syddanmark?",
+                  retriever=corpus_index)
+    assert unnamed.refused and "oplyser ikke det navn, der spørges om" in unnamed.text, unnamed.text
+    named = ask("Hvad hedder lederen af Børnehus Syd?", retriever=corpus_index)
+    assert not named.refused and "Ditte Askerod" in named.text, named.text

@@ -11,6 +11,7 @@ from assistant.evidence import (
     naming,
     only_to_come,
     people,
+    proper_names,
     states,
 )
 from assistant.question import AnswerType
@@ -123,3 +124,11 @@ def test_a_figure_in_a_compound_adjective_counts_nothing() -> None:
     assert not counts("Bidraget til plejefamilieområdet fordeles efter andel af 0–17-årige.", ["plejefamilier"])
     assert not counts("Plejefamilierne får en 3-årig aftale.", ["plejefamilier"])
     assert counts("Der blev godkendt 120 plejefamilier.", ["plejefamilier"])
+
+
+def test_a_name_asked_for_is_a_capitalised_word_after_the_first_or_a_quoted_title() -> None:
+    lowercase = {*LOWERCASE, "plejehjem", "det"}
+    assert proper_names("Det nye plejehjem får navnet Solsikken.", lowercase) == ["Solsikken"]
+    assert "Sammen om velfærd" in proper_names("Projektet hedder »Sammen om velfærd«.", lowercase)
+    assert proper_names("Det nye plejehjem åbner i Nordby.", lowercase, known_names=("Nordby",)) == []
+    assert proper_names("Plejehjem bygges i hele kommunen.", lowercase) == []  # the first word is capitalised anyway

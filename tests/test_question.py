@@ -24,6 +24,8 @@ COMMITTEES = ("Byrådet i Testrup",)
         ("Hvor mange pladser får skolen?", AnswerType.AMOUNT),
         ("Hvor meget koster den nye bro?", AnswerType.AMOUNT),
         ("Hvad kostede den nye bro?", AnswerType.AMOUNT),  # "koste" takes an amount
+        ("Hvad hedder den nye skoleleder?", AnswerType.NAME),  # a name is asked, of a person or a thing
+        ("Hvad er navnet på det nye plejehjem?", AnswerType.NAME),
         ("What did the new bridge cost?", AnswerType.AMOUNT),
         ("Hvor stort er underskuddet?", AnswerType.AMOUNT),
         ("Hvad er antallet af elever?", AnswerType.AMOUNT),
