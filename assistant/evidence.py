@@ -58,6 +58,10 @@ FUTURE_RE = re.compile(
     re.IGNORECASE,
 )
 QUOTE_RE = re.compile(r"[\"»“]([^\"«”]{2,60})[\"«”]")
+# An estimate or forecast: "forventer … ved ca. 700 sager", "skønnes", "prognosen".
+FORECAST_RE = re.compile(r"\b(forvent\w*|ventes|skøn\w*|estimer\w*|prognose\w*|fremskriv\w*|expected|forecast\w*)\b",
+                         re.IGNORECASE)
+COMPARED_RE = re.compile(r"\b(?:end|som|than|as)\s+(?:\w+\s+)?$", re.IGNORECASE)
 NAME_PAIR_RE = re.compile(r"(?=\b([A-ZÆØÅ][\wæøå-]+)\s+([A-ZÆØÅ][\wæøå-]+)\b)")
 CASE_NUMBER_RE = re.compile(r"\b[A-ZÆØÅ]{2,}-\d[\d-]*")
 YEAR_SPAN_RE = re.compile(r"(?<![\w.,-])((?:19|20)\d\d)\s*[-–/]\s*((?:19|20)\d\d)(?![\d.,]\d)")
@@ -121,6 +125,13 @@ def only_to_come(sentences: list[str]) -> bool:
     """Whether every sentence speaks of something still to come ("Der indkaldes til trepartsforhandlinger",
     "Evalueringen forventes færdig i efteråret"): the minutes then hold no result of it."""
     return bool(sentences) and all(FUTURE_RE.search(s) for s in sentences)
+
+
+def forecast(sentence: str) -> bool:
+    """Whether the sentence gives an estimate or forecast: its figure is what is expected, not what happened.
+    "flere end forventet", "som ventet": a comparison with the forecast states what happened."""
+    return any(not COMPARED_RE.search(sentence[max(0, match.start() - 12):match.start()])
+               for match in FORECAST_RE.finditer(sentence))
 
 
 def for_other_year(sentence: str, years: Collection[int]) -> bool:

@@ -191,6 +191,13 @@ AUXILIARIES = _words(
     "is are was were do does did has have had will would can could should shall may"
 )
 PAST_TENSE_RE = re.compile(r"^[a-zæøå]{3,}(ede|te)$")
+PAST_AUXILIARIES = _words("blev var havde fik gav was were did had")
+# A question about an expectation, an estimate or a calculation.
+ESTIMATE_QUESTION_RE = re.compile(
+    r"\b(forvent\w*|ventes|skøn\w*|estimer\w*|prognose\w*|fremskriv\w*|beregn\w*|vurder\w*|expect\w*|forecast\w*"
+    r"|estimat\w*|projected)\b",
+    re.IGNORECASE,
+)
 # The s-passive ("forventes", "fordeles", "forventedes"): a verb.
 PASSIVE_RE = re.compile(r"^[a-zæøå]{3,}(?:e|ede)s$")
 # Every form of the auxiliaries and of the verbs that frame a question about minutes ("hvad står der",
@@ -275,6 +282,14 @@ class Part:
         if noun and not _is_verb(noun) and noun not in FRAME_WORDS | PREPOSITIONS and len(noun) >= 4:
             return (noun,)
         return ()
+
+    @property
+    def past(self) -> bool:
+        """Whether the part asks in the past tense ("Hvor mange sager behandlede …?", "Hvad var …?"): what
+        happened, which an estimate of it does not answer."""
+        if ESTIMATE_QUESTION_RE.search(self.text):
+            return False  # "Hvor mange blev forventet …?", "end beregnet": the estimate is what is asked
+        return any(word in PAST_AUXILIARIES or _is_past(word) for word in WORD_RE.findall(self.text.lower()))
 
     @property
     def counted(self) -> tuple[str, ...]:
@@ -375,6 +390,11 @@ def _noun_phrase(words: list[str]) -> list[str]:
             break  # the noun phrase ends where the verb begins
         phrase.append(word)
     return phrase[:3]
+
+
+def _is_past(word: str) -> bool:
+    """A past tense by its ending ("behandlede", "kostede"); not a superlative ("største", "seneste")."""
+    return bool(PAST_TENSE_RE.match(word)) and not word.endswith("ste")
 
 
 def _is_verb(word: str) -> bool:

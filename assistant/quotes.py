@@ -15,7 +15,7 @@ import re
 from typing import NamedTuple
 
 from assistant.abbreviations import forms
-from assistant.evidence import counts, for_other_year, states
+from assistant.evidence import counts, for_other_year, forecast, states
 from assistant.question import FURTHER_QUESTION_RE, AnswerType, Part
 from assistant.relevance import coverage, found_stem, names_any, stems
 from assistant.retrieval import HybridRetriever, RetrievedItem
@@ -178,7 +178,10 @@ def _in_role(index: int, candidates: list[Candidate], sentence_stems: list[set[s
 
 
 def _the_asked_figure(part: Part, counted: tuple[str, ...], sentence: str, lexical: bool) -> bool:
-    """A figure answers only for the asked year and, in a Danish count question, counts the asked thing."""
+    """A figure answers only for the asked year and, in a Danish count question, counts the asked thing; a
+    question in the past tense is not answered by an estimate."""
+    if part.past and forecast(sentence):
+        return False
     return not for_other_year(sentence, part.years) and (not lexical or counts(sentence, counted))
 
 

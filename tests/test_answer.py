@@ -444,3 +444,9 @@ def test_a_name_asked_for_is_quoted_when_given_and_refused_when_not(corpus_index
     assert unnamed.refused and "oplyser ikke det navn, der spørges om" in unnamed.text, unnamed.text
     named = ask("Hvad hedder lederen af Børnehus Syd?", retriever=corpus_index)
     assert not named.refused and "Ditte Askerod" in named.text, named.text
+
+
+def test_a_forecast_does_not_answer_what_happened(corpus_index) -> None:
+    # 2020 item 3.9: "Børnehuset … forventer, at kurven vil knække ved ca. 700 sager" is no count of 2019's cases.
+    answer = ask("Hvor mange sager behandlede Børnehus Syd i alt i 2019?", retriever=corpus_index)
+    assert answer.refused and "700" not in answer.text, answer.text

@@ -5,6 +5,7 @@ from __future__ import annotations
 from assistant.evidence import (
     counts,
     for_other_year,
+    forecast,
     has_amount,
     has_date,
     named_of_kind,
@@ -132,3 +133,10 @@ def test_a_name_asked_for_is_a_capitalised_word_after_the_first_or_a_quoted_titl
     assert "Sammen om velfærd" in proper_names("Projektet hedder »Sammen om velfærd«.", lowercase)
     assert proper_names("Det nye plejehjem åbner i Nordby.", lowercase, known_names=("Nordby",)) == []
     assert proper_names("Plejehjem bygges i hele kommunen.", lowercase) == []  # the first word is capitalised anyway
+
+
+def test_an_estimate_is_told_from_a_comparison_with_one() -> None:
+    assert forecast("Børnehuset forventer, at kurven vil knække ved ca. 700 sager.")
+    assert forecast("Underskuddet skønnes at blive 2 mio. kr.")
+    assert not forecast("Der er født 1.100 flere børn end forventet.")  # what happened, against the forecast
+    assert not forecast("Der blev behandlet 650 sager.")

@@ -214,3 +214,11 @@ def test_which_in_the_singular_asks_for_a_name_of_its_noun() -> None:
     assert analyse("Hvilken kommune har tilbudt flere pladser?").parts[0].kind == "kommune"
     assert analyse("Hvilket erhvervshus fik kontrakten?").parts[0].kind == "erhvervshus"
     assert analyse("Hvilke kommuner fik tilsagn?").parts[0].kind == ""  # a list
+
+
+def test_a_question_in_the_past_tense_asks_what_happened_unless_it_asks_for_the_estimate() -> None:
+    assert analyse("Hvor mange sager behandlede Børnehus Syd i 2019?").parts[0].past
+    assert analyse("Hvor stort var underskuddet?").parts[0].past
+    assert not analyse("Hvor mange sager behandler Børnehus Syd?").parts[0].past
+    assert not analyse("Hvor mange sager var forventet i 2019?").parts[0].past  # the estimate is asked for
+    assert not analyse("Hvad er den største udgift?").parts[0].past  # a superlative, no past tense
