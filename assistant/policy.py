@@ -39,6 +39,7 @@ from assistant.quotes import (
 from assistant.relevance import (
     Relevance,
     coverage,
+    item_signals,
     judge_relevance,
     names_any,
     stems,
@@ -236,7 +237,7 @@ def _decide_part(retriever: HybridRetriever, analysis: QuestionAnalysis, part: P
         outcome.part = part
     if part.slot:
         return _typed(retriever, analysis, part, names, candidates, outcome, used)
-    chosen = _choose_items(candidates, relevance)
+    chosen = _choose_items(candidates, relevance, lexical=not analysis.english)
     pending = _only_to_come(retriever, chosen, analysis.result_of)
     if pending is not None:
         outcome.refusal = Refusal("not_yet", [analysis.result_of])
@@ -410,14 +411,17 @@ def year_of(item: RetrievedItem) -> int | None:
     return int(year) if year else None
 
 
-def _choose_items(items: list[RetrievedItem], relevance: Relevance) -> list[RetrievedItem]:
-    """The best item, and others nearly as good and about the subject."""
+def _choose_items(items: list[RetrievedItem], relevance: Relevance, lexical: bool = True) -> list[RetrievedItem]:
+    """The best item, and others nearly as good and about the subject: in Danish, an item quoted beside the
+    best one shares a word of the subject (a minutes' decision near in meaning but about other things, which
+    ranks near for being a decision, is no second answer)."""
     top = items[0]
     chosen = [top]
     for item in items[1:]:
         if len(chosen) >= MAX_ITEMS:
             break
-        if item.score >= top.score * SECONDARY_ITEM_RATIO and relevance.item_relevant(item):
+        if (item.score >= top.score * SECONDARY_ITEM_RATIO and relevance.item_relevant(item)
+                and (not lexical or item_signals(item, relevance.wanted)[1] > 0)):
             chosen.append(item)
     return chosen
 

@@ -450,3 +450,12 @@ def test_a_forecast_does_not_answer_what_happened(corpus_index) -> None:
     # 2020 item 3.9: "Børnehuset … forventer, at kurven vil knække ved ca. 700 sager" is no count of 2019's cases.
     answer = ask("Hvor mange sager behandlede Børnehus Syd i alt i 2019?", retriever=corpus_index)
     assert answer.refused and "700" not in answer.text, answer.text
+
+
+def test_an_item_quoted_beside_the_best_shares_a_word_of_the_subject(corpus_index) -> None:
+    # The 2023 agenda holds the proposal, not the decision; a 2023 decision about housing places (item 2.3),
+    # near for being a decision, must not stand in for it.
+    answer = ask("Hvad besluttede KKR Syddanmark om dimensioneringen af pædagoguddannelsen for 2023/2024?",
+                 retriever=corpus_index)
+    assert answer.refused, answer.text
+    assert [(c.source, c.item) for c in answer.citations] == [("kkr-syddanmark-2023-02-07-dagsorden.txt", "2.4")]
