@@ -312,12 +312,12 @@ def test_a_history_finds_the_meetings_that_name_its_rare_words(corpus_index) -> 
     assert "implementeringen af Sundhedsaftalen 2024-2027" in answer.text
 
 
-def test_an_agenda_line_in_a_history_quotes_two_sentences(corpus_index) -> None:
-    # An agenda has no decision to quote, so its line gets a second sentence on the topic instead.
+def test_an_agenda_line_in_a_history_quotes_three_sentences(corpus_index) -> None:
+    # An agenda has no decision to quote, so its line gets a third sentence on the topic instead.
     answer = ask("Hvornår har KKR drøftet uddannelse og rekruttering af pædagoger?", retriever=corpus_index)
     line = next(line for line in answer.text.splitlines() if line.startswith("- 7. februar 2023 (dagsorden)"))
     citation = next(c for c in answer.citations if c.doc_type == "dagsorden")
-    assert len(citation.highlights) == 2 and line.count(f"[{citation.number}]") == 2
+    assert len(citation.highlights) == 3 and line.count(f"[{citation.number}]") == 3
 
 
 def test_a_count_and_a_history_in_one_question_get_a_figure_and_a_history(corpus_index) -> None:
