@@ -55,7 +55,9 @@ def stored_nodes(collection) -> tuple[str, list]:
     """Every chunk in the collection as a llama-index TextNode, and the collection's version."""
     from llama_index.core.schema import TextNode
 
-    stored = collection.get(include=["documents", "metadatas"])
+    from index.store import read_all
+
+    stored = read_all(collection, ["documents", "metadatas"])
     nodes = [
         TextNode(id_=node_id, text=text or "", metadata=metadata or {},
                  excluded_embed_metadata_keys=list(metadata or {}),
@@ -89,7 +91,9 @@ def load_or_build(version: str, nodes: list, config: Settings | None = None, top
 def sync_lexical(collection, config: Settings | None = None) -> bool:
     """After a build: make the saved index match the collection (rebuilt only if it changed); True if rebuilt."""
     config = config or get_settings()
-    ids = collection.get(include=[])["ids"]
+    from index.store import read_all
+
+    ids = read_all(collection, [])["ids"]
     version = collection_version(ids)
     if _saved_version(lexical_dir(config)) == version:
         return False

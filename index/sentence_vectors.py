@@ -22,6 +22,7 @@ from collections import defaultdict
 
 import numpy as np
 
+from index.store import read_all
 from settings import Settings, get_settings
 
 SENTENCE_COLLECTION = "minutes_sentences"
@@ -66,8 +67,8 @@ def sync_sentence_vectors(chunks, config: Settings | None = None, progress: bool
     """Bring the sentence collection in line with the chunk collection; returns the entries written or deleted."""
     config = config or get_settings()
     sentences = open_sentences(config, create=True)
-    chunk_hashes = {str(m.get("file_hash")) for m in chunks.get(include=["metadatas"])["metadatas"] or []}
-    stored = sentences.get(include=["metadatas", "documents"])
+    chunk_hashes = {str(m.get("file_hash")) for m in read_all(chunks, ["metadatas"])["metadatas"]}
+    stored = read_all(sentences, ["metadatas", "documents"])
     per_file: dict[str, list[str]] = defaultdict(list)
     expected: dict[str, int] = {}
     for entry_id, metadata in zip(stored["ids"], stored["metadatas"] or [], strict=True):
@@ -79,7 +80,7 @@ def sync_sentence_vectors(chunks, config: Settings | None = None, progress: bool
     wanted: dict[str, list[str]] = {}
     records: dict[str, list[tuple[str, dict]]] = defaultdict(list)
     if missing:
-        rows = chunks.get(where={"file_hash": {"$in": missing}}, include=["documents", "metadatas"])
+        rows = read_all(chunks, ["documents", "metadatas"], where={"file_hash": {"$in": missing}})
         for text, metadata in zip(rows["documents"], rows["metadatas"], strict=True):
             records[str(metadata.get("file_hash"))].append((text or "", metadata or {}))
         wanted = {file_hash: file_sentences(records[file_hash]) for file_hash in missing}
@@ -160,10 +161,10 @@ def load_sentence_vectors(config: Settings | None = None,
         return [], np.zeros((0, 0), dtype=np.float32), set()
     include = ["documents", "embeddings", "metadatas"]
     if file_hashes is None:
-        pages = [sentences.get(include=include)]
+        pages = [read_all(sentences, include)]
     else:
         wanted = sorted(file_hashes)
-        pages = [sentences.get(where={"file_hash": {"$in": wanted[start : start + WRITE_BATCH]}}, include=include)
+        pages = [read_all(sentences, include, where={"file_hash": {"$in": wanted[start : start + WRITE_BATCH]}})
                  for start in range(0, len(wanted), WRITE_BATCH)]
     texts = [text or "" for page in pages for text in page["documents"]]
     if not texts:

@@ -348,9 +348,35 @@ def to_nodes(chunks: list[Chunk], source_dir: Path | None = None):
     return nodes
 
 
+# Records per read when a whole collection (or much of it) is read.
+READ_PAGE = 5000
+
+
+def read_all(collection, include: list[str], where: dict | None = None) -> dict[str, list]:
+    """Every record of ``collection`` (or those ``where`` selects), read page by page.
+
+    Chroma's embedded store answers a ``get()`` without a limit with one SQL
+    statement holding a variable per record, and SQLite allows 32,766: past
+    that many chunks or sentences the read fails with "too many SQL variables"
+    (found when the growth benchmark built 100 copies of the corpus). Pages of
+    ``limit``/``offset`` keep every statement small; writers hold the store lock
+    meanwhile, and readers reload on the change marker anyway.
+    """
+    found: dict[str, list] = {"ids": [], **{key: [] for key in include}}
+    offset = 0
+    while True:
+        page = collection.get(where=where, include=include, limit=READ_PAGE, offset=offset)
+        found["ids"] += page["ids"]
+        for key in include:
+            found[key] += list(page[key]) if page[key] is not None else []
+        if len(page["ids"]) < READ_PAGE:
+            return found
+        offset += READ_PAGE
+
+
 def _indexed_sources(collection) -> dict[str, dict[str, set[str]]]:
     """source → file hashes and node ids currently stored for it."""
-    stored = collection.get(include=["metadatas"])
+    stored = read_all(collection, ["metadatas"])
     sources: dict[str, dict[str, set[str]]] = defaultdict(lambda: {"hashes": set(), "ids": set(), "dirs": set()})
     for node, metadata in zip(stored["ids"], stored["metadatas"] or [], strict=True):
         entry = sources[str(metadata.get("source"))]
@@ -463,7 +489,7 @@ def reuse_vectors(collection, nodes, old_ids: set[str]) -> list:
 
 def delete_document(collection, key: str) -> None:
     """Remove every chunk of one document (an upload whose indexing failed half-way)."""
-    stored = collection.get(where={"source": key}, include=[])
+    stored = read_all(collection, [], where={"source": key})
     if stored["ids"]:
         collection.delete(ids=stored["ids"])
 

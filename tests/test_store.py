@@ -137,3 +137,27 @@ def test_cli_build_reports_and_is_incremental(isolated_settings, two_tiny: Path)
     second = subprocess.run(command, check=False, cwd=settings.REPO_ROOT, env=env, capture_output=True, text=True, timeout=600)
     assert "0 nye, 0 ændrede, 2 uændrede" in second.stdout
     assert "Traceback" not in first.stderr + second.stderr
+
+
+def test_a_collection_past_sqlites_variable_limit_is_read_whole(isolated_settings) -> None:
+    """Chroma reads an unlimited get() with a SQL variable per record; SQLite allows 32,766. The index
+    reads whole collections (sync, BM25, sentence vectors) in pages instead; the 100× growth run failed here."""
+    import numpy as np
+    from chromadb.errors import InternalError
+
+    from index.store import chroma_client, read_all
+
+    collection = chroma_client(isolated_settings).create_collection("many-records")
+    total = 33_000
+    for start in range(0, total, 5_000):
+        ids = [f"r{i}" for i in range(start, min(total, start + 5_000))]
+        collection.add(ids=ids, embeddings=np.ones((len(ids), 2), dtype=np.float32),
+                       metadatas=[{"file_hash": f"h{i % 7}"} for i in range(start, start + len(ids))],
+                       documents=[f"sætning {i}" for i in range(start, start + len(ids))])
+    with pytest.raises(InternalError, match="too many SQL variables"):
+        collection.get(include=["metadatas"])
+    everything = read_all(collection, ["metadatas", "documents"])
+    assert len(everything["ids"]) == len(set(everything["ids"])) == total
+    assert len(everything["metadatas"]) == len(everything["documents"]) == total
+    selected = read_all(collection, [], where={"file_hash": "h3"})
+    assert len(selected["ids"]) == len(range(3, total, 7))
