@@ -264,8 +264,7 @@ def proper_names(sentence: str, lowercase_words: Collection[str], known_names: C
     opening = BULLET_RE.sub("", sentence.lstrip())
     first = CAPITALISED_RE.match(opening)
     found = [match[0] for match in CAPITALISED_RE.finditer(opening)
-             if not (first and match.start() == 0) and match[0].lower() not in lowercase_words
-             and match[0].lower() not in known]
+             if not (first and match.start() == 0) and match[0].lower() not in lowercase_words]
     found += [match[1] for match in QUOTE_RE.finditer(sentence)]
     return [name for name in found if name.lower() not in known]
 

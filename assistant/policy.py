@@ -298,9 +298,10 @@ def _typed(retriever: HybridRetriever, analysis: QuestionAnalysis, part: Part, n
     # "Hvor mange plejefamilier …": when a near item names what is counted, an item that never names it counts
     # something else, however near it ranks (the asker's own word, in no item, binds none).
     counted = {item.key: counted_in(retriever, item, part.counted) for item in near}
-    named_counts = set().union(*counted.values()) if counted else set()
+    named_counts = set().union(*counted.values())
     near = [item for item in near if named_counts <= set(counted[item.key])]
-    found = [(item, slot_sentences(retriever, item, part, wanted, names, used, lexical=not analysis.english))
+    found = [(item, slot_sentences(retriever, item, part, wanted, names, used, lexical=not analysis.english,
+                                   counted=counted[item.key]))
              for item in near]
     # In retrieval order, which knows the topic better than one sentence; a sentence naming the question's
     # names beside the answer first, anywhere among the near items, then one whose paragraph names them.

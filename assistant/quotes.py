@@ -105,9 +105,11 @@ def slot_sentences(
     known_names: tuple[str, ...] = (),
     exclude: frozenset[str] = frozenset(),
     lexical: bool = True,
+    counted: tuple[str, ...] | None = None,
 ) -> list[Scored]:
     """The item's sentences that state what a typed question asks (a name, a figure, a date) beside its subject,
-    best first; empty when none does, which is the evidence for "det fremgår ikke".
+    best first; empty when none does, which is the evidence for "det fremgår ikke". ``counted``: the counted
+    words the item uses (``counted_in``), when the caller has already read them.
 
     Beside the subject: the sentence, or the one before or after it in the same
     section, shares the subject's words, and the section names every name the
@@ -125,7 +127,8 @@ def slot_sentences(
     # A name the item's title carries is what every sentence of the item is about (KL titles an item by its
     # topic): it tells which sentence answers only where the title does not already say it.
     untitled = [name for name in known_names if not names_any(named[name], item.title)]
-    counted = _counted_here(part.counted, paragraphs)
+    if counted is None:
+        counted = _counted_here(part.counted, paragraphs)
     scored = []
     for index, candidate in enumerate(candidates):
         if candidate.text in exclude:
