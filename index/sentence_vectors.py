@@ -68,7 +68,7 @@ def sync_sentence_vectors(chunks, config: Settings | None = None, progress: bool
     config = config or get_settings()
     sentences = open_sentences(config, create=True)
     chunk_hashes = {str(m.get("file_hash")) for m in read_all(chunks, ["metadatas"])["metadatas"]}
-    stored = read_all(sentences, ["metadatas", "documents"])
+    stored = read_all(sentences, ["metadatas"])
     per_file: dict[str, list[str]] = defaultdict(list)
     expected: dict[str, int] = {}
     for entry_id, metadata in zip(stored["ids"], stored["metadatas"] or [], strict=True):
@@ -86,7 +86,7 @@ def sync_sentence_vectors(chunks, config: Settings | None = None, progress: bool
         wanted = {file_hash: file_sentences(records[file_hash]) for file_hash in missing}
     texts = {s for found in wanted.values() for s in found}
     # Read before the stale entries go: a changed file's unchanged sentences keep their vectors.
-    vectors = stored_vectors(sentences, stored, texts)
+    vectors = stored_vectors(sentences, texts)
     for start in range(0, len(stale), WRITE_BATCH):
         sentences.delete(ids=stale[start : start + WRITE_BATCH])
     if not missing:
@@ -111,14 +111,19 @@ def sync_sentence_vectors(chunks, config: Settings | None = None, progress: bool
     return len(stale) + len(ids)
 
 
-def stored_vectors(sentences, stored: dict, texts: set[str]) -> dict[str, np.ndarray]:
+def stored_vectors(sentences, texts: set[str]) -> dict[str, np.ndarray]:
     """The vectors already stored for any of ``texts``, in whichever file they stand.
 
     A sentence's vector depends on its text alone, and the minutes repeat
     sentences (a changed file's untouched items, the standard recommendations),
-    so each text is embedded once per index, not once per file version.
+    so each text is embedded once per index, not once per file version. The
+    stored texts are read only when there is something to embed: a build that
+    finds every file unchanged (each start of the app) reads no sentence text.
     """
-    ids = {text: entry for entry, text in zip(stored["ids"], stored["documents"] or [], strict=True) if text in texts}
+    if not texts:
+        return {}
+    stored = read_all(sentences, ["documents"])
+    ids = {text: entry for entry, text in zip(stored["ids"], stored["documents"], strict=True) if text in texts}
     found: dict[str, np.ndarray] = {}
     wanted = sorted(set(ids.values()))
     for start in range(0, len(wanted), WRITE_BATCH):
