@@ -142,8 +142,8 @@ def load_settings() -> Settings:
         data_dir=Path(_env("DATA_DIR") or REPO_ROOT / "data").expanduser(),
         cache_dir=cache_dir,
         embed_model=_env("EMBED_MODEL") or default_model,
-        # ONNX Runtime fp32 gives PyTorch's vectors (cosine 1.0000) faster; int8 is faster still but cost
-        # 0.04 citation accuracy and key-fact recall on the golden set (README, "Speed"), so it is opt-in.
+        # ONNX Runtime fp32 gives PyTorch's vectors (cosine 1.0000) faster; int8 is faster still but moves
+        # eval figures by more than 0.01 (golden citation accuracy -0.015; README, "Speed"), so it is opt-in.
         embed_backend=_choice("EMBED_BACKEND", ("onnx", "torch"), "onnx"),
         embed_quantization=_choice("EMBED_QUANTIZATION", ("fp32", "int8"), "fp32"),
         committee=_env("COMMITTEE") or "KKR Syddanmark",

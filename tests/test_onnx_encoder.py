@@ -32,7 +32,7 @@ def test_onnx_vectors_match_pytorch_and_are_cached_beside_the_model(embedding_mo
     int8 = _vectors(config, "onnx", "int8")
     assert np.allclose(np.linalg.norm(fp32, axis=1), 1.0, atol=1e-4)
     assert (fp32 * reference).sum(axis=1).min() > 0.9999
-    assert (int8 * reference).sum(axis=1).min() > 0.95
+    assert (int8 * reference).sum(axis=1).min() > 0.99  # per-channel weights, GELU-fed products in fp32
     for quantization in ("fp32", "int8"):
         assert onnx_path(embedding_model / "onnx", quantization).is_file()
     assert not list((embedding_model / "onnx").glob(".*")), "no half-written file is left behind"
@@ -74,3 +74,35 @@ def test_an_index_from_before_backends_were_recorded_opens_under_fp32_only(tmp_p
     with pytest.raises(IndexMismatchError):
         check_signature({**legacy, "embed_backend": "torch", "embed_quantization": "fp32"},
                         {**legacy, "embed_backend": "onnx", "embed_quantization": "fp32"}, config)
+
+
+def test_the_one_pass_normaliser_gives_the_tokenizers_own_ids(embedding_model: Path) -> None:
+    from tokenizers import Tokenizer
+
+    from index.onnx_encoder import translated_tokenizer
+    from settings import REPO_ROOT
+
+    path = embedding_model / "tokenizer.json"
+    library = Tokenizer.from_file(str(path))
+    fast, table = translated_tokenizer(path)
+    assert len(table) > 1000, "the converted model's per-codepoint table is taken out of the normaliser"
+    lines = [line for text_file in sorted((REPO_ROOT / "corpus").glob("*.txt"))
+             for line in text_file.read_text(encoding="utf-8").splitlines() if line.strip()]
+    texts = lines[::4]  # 750 lines: the library's own normaliser takes a second per thousand
+    texts += ["ｆｕｌｌｗｉｄｔｈ  ﬁ ligatur – “citat” ½ Ⅻ ㎏ ‘x’ \u00a0hård  plads a\u030a é\tslut  "]
+    expected = [item.ids for item in library.encode_batch(texts)]
+    assert [item.ids for item in fast.encode_batch([text.translate(table) for text in texts])] == expected
+
+
+def test_a_normaliser_of_another_shape_is_left_as_it_is(tmp_path: Path) -> None:
+    from tokenizers import Tokenizer, normalizers
+    from tokenizers.models import WordLevel
+
+    from index.onnx_encoder import translated_tokenizer
+
+    original = Tokenizer(WordLevel({"a": 0, "[UNK]": 1}, unk_token="[UNK]"))
+    original.normalizer = normalizers.Sequence([normalizers.NFKC(), normalizers.Replace("x", "a")])
+    original.save(str(tmp_path / "tokenizer.json"))
+    kept, table = translated_tokenizer(tmp_path / "tokenizer.json")
+    assert table == {}
+    assert kept.normalizer.normalize_str("ｘ") == "a"
