@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import threading
+from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
 
@@ -139,10 +140,21 @@ def _dimension(settings: Settings) -> int:
 
 
 @lru_cache(maxsize=4)
-def _tokenizer(location: str):
+def _token_counter(location: str) -> Callable[[list[str]], list[int]]:
+    """Token counts by the encoder's own tokenizer: a model directory's tokenizer.json with its normaliser in
+    one pass (``index.onnx_encoder.translated_tokenizer``, the same ids), else transformers' for a hub name."""
+    path = Path(location) / "tokenizer.json"
+    if path.is_file():
+        from index.onnx_encoder import translated_tokenizer
+
+        tokenizer, table = translated_tokenizer(path)
+        tokenizer.no_truncation()
+        return lambda texts: [len(item.ids) for item in tokenizer.encode_batch([t.translate(table) for t in texts])]
     from transformers import AutoTokenizer
 
-    return AutoTokenizer.from_pretrained(location)
+    hub = AutoTokenizer.from_pretrained(location)
+    return lambda texts: [len(ids) for ids in hub(texts, add_special_tokens=True, truncation=False,
+                                                   verbose=False)["input_ids"]]
 
 
 def count_model_tokens(texts: list[str], prompt: str = "", settings: Settings | None = None) -> list[int]:
@@ -151,6 +163,4 @@ def count_model_tokens(texts: list[str], prompt: str = "", settings: Settings | 
     Pass ``prompt=PASSAGE_PROMPT`` to count a chunk as it is embedded; the
     model reads at most 512 tokens, so a chunk over that loses its tail.
     """
-    tokenizer = _tokenizer(_model_location(settings or get_settings()))
-    encoded = tokenizer([prompt + text for text in texts], add_special_tokens=True, truncation=False, verbose=False)
-    return [len(ids) for ids in encoded["input_ids"]]
+    return _token_counter(_model_location(settings or get_settings()))([prompt + text for text in texts])
