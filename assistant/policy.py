@@ -38,6 +38,7 @@ from assistant.quotes import (
 )
 from assistant.relevance import (
     Relevance,
+    compound_parts,
     coverage,
     item_signals,
     judge_relevance,
@@ -460,7 +461,8 @@ def _names_topic(retriever: HybridRetriever, item: RetrievedItem, wanted: frozen
                  rarity: dict[str, float]) -> bool:
     """Whether the item names most of the question's words, counted one by one or weighted by rarity."""
     found = stems(_item_text(retriever, item))
-    return max(coverage(wanted, found), coverage(wanted, found, rarity)) >= PRECEDENT_MIN_COVERAGE
+    parts = compound_parts(wanted, retriever.vocabulary(), rarity)
+    return max(coverage(wanted, found, parts=parts), coverage(wanted, found, rarity, parts)) >= PRECEDENT_MIN_COVERAGE
 
 
 def item_order(number: str) -> tuple[int, ...]:

@@ -312,6 +312,15 @@ def test_a_history_finds_the_meetings_that_name_its_rare_words(corpus_index) -> 
     assert "implementeringen af Sundhedsaftalen 2024-2027" in answer.text
 
 
+def test_a_history_counts_a_compound_found_by_its_telling_part(corpus_index) -> None:
+    # The 2023 agenda speaks of "erhvervsfyrtårnene", never of "fyrtårnsinitiativer": the compound's rarer part,
+    # "fyrtårn", stands in it, and with "erhvervsudvikling" found whole that meeting belongs in the history.
+    answer = ask("Hvornår har KKR drøftet fyrtårnsinitiativer i erhvervsudviklingen?", retriever=corpus_index)
+    cited = {(c.source, c.item) for c in answer.citations}
+    assert {("kkr-syddanmark-2020-09-08-referat.txt", "3.2"), ("kkr-syddanmark-2023-02-07-dagsorden.txt", "2.1")} <= cited
+    assert "7. februar 2023" in answer.text
+
+
 def test_an_agenda_line_in_a_history_quotes_three_sentences(corpus_index) -> None:
     # An agenda has no decision to quote, so its line gets a third sentence on the topic instead.
     answer = ask("Hvornår har KKR drøftet uddannelse og rekruttering af pædagoger?", retriever=corpus_index)
