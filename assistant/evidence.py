@@ -115,7 +115,8 @@ def states(
 
 def naming(sentences: list[str], head: str) -> list[str]:
     """The sentences that name ``head`` (any inflection, or inside a compound)."""
-    from assistant.relevance import found_stem, stems
+    from assistant.compounds import found_stem
+    from assistant.relevance import stems
 
     wanted = stems(head)
     return [s for s in sentences if wanted and all(found_stem(stem, stems(s)) for stem in wanted)]

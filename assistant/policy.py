@@ -16,6 +16,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 
 from assistant.abbreviations import forms
+from assistant.compounds import compound_parts
 from assistant.evidence import named_of_kind, naming, only_to_come
 from assistant.material import once, section_texts
 from assistant.question import (
@@ -38,7 +39,6 @@ from assistant.quotes import (
 )
 from assistant.relevance import (
     Relevance,
-    compound_parts,
     coverage,
     item_signals,
     judge_relevance,

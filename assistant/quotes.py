@@ -15,9 +15,10 @@ import re
 from typing import NamedTuple
 
 from assistant.abbreviations import forms
+from assistant.compounds import found_stem
 from assistant.evidence import counts, for_other_year, forecast, states
 from assistant.question import FURTHER_QUESTION_RE, AnswerType, Part
-from assistant.relevance import coverage, found_stem, names_any, stems
+from assistant.relevance import coverage, names_any, stems
 from assistant.retrieval import HybridRetriever, RetrievedItem
 from assistant.sentences import split_sentences
 from assistant.similarity import sentence_similarities
