@@ -22,8 +22,10 @@ if TYPE_CHECKING:
     from assistant.retrieval import HybridRetriever
 
 # "Sundhedssamarbejdsudvalget (SSU)", "Danmarks Erhvervsfremmebestyrelse DEB,", "Praksisplanudvalget, PPU".
+# The short form stands apart from the name (a space, a comma or a parenthesis): "EU-kontor SDEO" defines
+# SDEO, not "EO" for "EU-kontor SD".
 DEFINITION_RE = re.compile(
-    r"((?:[A-ZÆØÅ][\wæøå-]+\s+){0,4}[A-ZÆØÅ][\wæøå-]+)[\s,]*\(?\s*([A-ZÆØÅ]{2,6})\b(?![\wæøå-])"
+    r"((?:[A-ZÆØÅ][\wæøå-]+\s+){0,4}[A-ZÆØÅ][\wæøå-]+)(?:[\s,]+\(?|\()\s*([A-ZÆØÅ]{2,6})\b(?![\wæøå-])"
 )
 
 

@@ -222,9 +222,10 @@ def _decide_part(retriever: HybridRetriever, analysis: QuestionAnalysis, part: P
     names = distinctive_names(retriever, _part_names(analysis, part), analysis.owners)
     terms = [*names, *(str(year) for year in part.years)]
     candidates = [item for item in items if _names_all(retriever, item, terms)]
-    if candidates and _only_by_period(retriever, plan, candidates[0], items):
-        candidates = []
-    if not candidates or candidates[0].score < items[0].score * SECONDARY_ITEM_RATIO:
+    # An item near the question only because its meeting lies in the asked year is no candidate; another that
+    # names the year in its text still is ("medlemskontingent … i 2020" stands in the minutes of 2021).
+    candidates = [item for item in candidates if not _only_by_period(retriever, plan, item, items)]
+    if not candidates or _far_behind(retriever, plan, candidates[0], items):
         missing = [t for t in terms if not _names_all(retriever, items[0], [t])] or terms
         # Only names the material uses elsewhere are named back: a word it never uses says nothing more.
         vocabulary = retriever.vocabulary()
@@ -277,13 +278,27 @@ def _only_by_period(retriever: HybridRetriever, plan: SearchPlan, best: Retrieve
     ("Hvor mange flygtninge … i 2023?" finds a 2023 meeting about something else)."""
     if plan.prefer is None:
         return False
+    unboosted = _unboosted(retriever, plan)
+    return unboosted(best) < max(unboosted(item) for item in items) * SECONDARY_ITEM_RATIO
+
+
+def _far_behind(retriever: HybridRetriever, plan: SearchPlan, best: RetrievedItem,
+                items: list[RetrievedItem]) -> bool:
+    """Whether the best item naming the question's names ranks far behind the best item of all, so the names
+    are not what the material around the question is about. Compared without the preference for the
+    question's period: a year asked about ("medlemskontingent … i 2020") lifts that year's meetings, while the
+    figure for 2020 stands in the minutes of 2021."""
+    unboosted = _unboosted(retriever, plan)
+    return unboosted(best) < max(unboosted(item) for item in items) * SECONDARY_ITEM_RATIO
+
+
+def _unboosted(retriever: HybridRetriever, plan: SearchPlan):
+    """An item's score without the lift its meeting got for lying in the question's period."""
+    if plan.prefer is None:
+        return lambda item: item.score
     period = Filters(date_from=plan.prefer[0], date_to=plan.prefer[1])
     inside = {m["source"] for m in retriever.sources() if meeting_matches(m, period)}
-
-    def unboosted(item: RetrievedItem) -> float:
-        return item.score / PERIOD_BOOST if item.source in inside else item.score
-
-    return unboosted(best) < max(unboosted(item) for item in items) * SECONDARY_ITEM_RATIO
+    return lambda item: item.score / PERIOD_BOOST if item.source in inside else item.score
 
 
 def _typed(retriever: HybridRetriever, analysis: QuestionAnalysis, part: Part, names: tuple[str, ...],

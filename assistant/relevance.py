@@ -14,7 +14,7 @@ import re
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 
-from assistant.compounds import compound_parts, found_stem
+from assistant.compounds import COMPOUND_MIN, compound_parts, found_stem
 from assistant.question import WORD_RE, stopwords
 from assistant.retrieval import RetrievedItem, danish_stemmer
 
@@ -88,10 +88,19 @@ def mentions(term: str, text: str) -> bool:
     compounds written apart or together ("SOSU-lærepladser", "SOSU-lærepladserne")."""
     text = text.lower()
     term = term.lower()
-    if term in text or (len(term) > 3 and term.endswith("s") and term[:-1] in text):
+    genitive = [term[:-1]] if len(term) > 3 and term.endswith("s") else []
+    if any(_stands_in(form, text) for form in [term, *genitive]):
         return True
     head = re.split(r"-", term)
-    return len(head) > 1 and all(part in text for part in head if part)
+    return len(head) > 1 and all(_stands_in(part, text) for part in head if part)
+
+
+def _stands_in(term: str, text: str) -> bool:
+    """A term inside the text; a short one (an abbreviation: "PLO", "DEB") only as a word of its own or before
+    a hyphen ("SOSU-lærepladser"), never inside another word ("deb" in "debat", "eo" in "geografi")."""
+    if len(term) >= COMPOUND_MIN:
+        return term in text
+    return re.search(rf"(?<![\wæøå]){re.escape(term)}(?![\wæøå])", text) is not None
 
 
 def mentions_inflected(term: str, text: str, text_stems: set[str] | frozenset[str]) -> bool:

@@ -24,3 +24,11 @@ def test_either_form_names_the_body() -> None:
     assert found.variants("SEB") == {"seb", "sydlig erhvervsbestyrelse"}
     assert "seb" in found.variants("Erhvervsbestyrelse")  # a word of the full name
     assert found.variants("Odense") == {"odense"}
+
+
+def test_a_short_form_stands_apart_and_is_never_a_tail_of_a_longer_one() -> None:
+    # "SDEO" after "Vestlig EU-kontor" takes no letters of that name in order from its first ("S" ≠ "V"), and
+    # "EO" glued to "SD" is no short form at all: only a form that stands apart is defined.
+    found = Abbreviations(["Vestlig EU-kontor SDEO har holdt møde.", "Det Vestlige EU-kontor (VEK) er åbnet."])
+    assert "eo" not in found.full and "sdeo" not in found.full
+    assert found.full["vek"] == {"vestlige eu-kontor"}

@@ -312,6 +312,16 @@ def test_a_history_finds_the_meetings_that_name_its_rare_words(corpus_index) -> 
     assert "implementeringen af Sundhedsaftalen 2024-2027" in answer.text
 
 
+def test_a_figure_for_a_year_is_found_in_a_later_meeting_and_not_in_one_that_lies_in_that_year(corpus_index) -> None:
+    # "i 2020" lifts the 2020 meeting, whose DK2020 item says nothing of the EU office ("eo" in "geografi" made
+    # it seem to, by a short form "EO" read out of "EU-kontor SDEO"); the 2020 fee stands in the 2021 minutes.
+    answer = ask("Hvor meget betalte kommunerne i alt i medlemskontingent til Det Syddanske EU-kontor i 2020?",
+                 retriever=corpus_index)
+    assert not answer.refused
+    assert {(c.source, c.item) for c in answer.citations} == {("kkr-syddanmark-2021-06-09-referat.txt", "3.1")}
+    assert "4.753.564 kr." in answer.text
+
+
 def test_a_history_counts_a_compound_found_by_its_telling_part(corpus_index) -> None:
     # The 2023 agenda speaks of "erhvervsfyrtårnene", never of "fyrtårnsinitiativer": the compound's rarer part,
     # "fyrtårn", stands in it, and with "erhvervsudvikling" found whole that meeting belongs in the history.

@@ -76,3 +76,14 @@ def test_a_name_compounded_with_a_common_noun_needs_the_name_as_written_and_the_
     other = "DK2020 – klimaplaner i kommunerne"
     assert not mentions_inflected("DK2020-samarbejdet", other, stems(other))
     assert not mentions_inflected("DK2030-samarbejdet", text, stems(text))
+
+
+def test_a_short_name_is_found_only_as_a_word_of_its_own() -> None:
+    # an abbreviation inside another word is another word: "deb" in "debat", "eo" in "geografi"
+    assert mentions("DEB", "Danmarks Erhvervsfremmebestyrelse DEB har afsat midler.")
+    assert not mentions("DEB", "Der var en god debat om midlerne.")
+    assert not mentions("EO", "Opgaven i hver KKR-geografi er vejledning.")
+    assert mentions("SOSU", "Antallet af SOSU-lærepladser stiger.")
+    assert mentions("EU-kontor", "Kontoret er et EU kontor for regionen.")  # the parts written apart
+    assert not mentions("EU-kontor", "Et neutralt kontor i Europa.")  # "eu" inside "neutralt" and "europa"
+    assert mentions("botilbud", "Botilbudskapaciteten skal udvides.")  # a longer word still stands inside a compound
