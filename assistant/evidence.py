@@ -75,6 +75,7 @@ COMPOUND_MIN = 4
 MONEY_RE = re.compile(r"\d[\d.,]*\s*(?:mio\.|mia\.|millioner|milliarder|tusind)?\s*(?:kr\.|kroner|DKK)|\bkr\.\s*\d",
                       re.IGNORECASE)
 SHARE_RE = re.compile(r"\d[\d.,]*\s*(?:%|pct\.?|procent)", re.IGNORECASE)
+SHARE_WORD_RE = re.compile(r"\bandel(?:en|e|ene|s)?\b", re.IGNORECASE)
 
 
 def states(
@@ -94,7 +95,9 @@ def states(
         if unit == "money":
             return bool(MONEY_RE.search(sentence))
         if unit == "share":
-            return bool(SHARE_RE.search(sentence))
+            # A share is a percentage, or a sum of money the sentence itself calls the share ("andelen af denne
+            # økonomiske ramme … er beregnet til 48,54 mio. kr."): Danish "andel" is a portion, in kroner too.
+            return bool(SHARE_RE.search(sentence)) or (bool(SHARE_WORD_RE.search(sentence)) and bool(MONEY_RE.search(sentence)))
         if unit == "duration":
             return bool(RELATIVE_TIME_RE.search(sentence))
         return has_amount(sentence)

@@ -35,6 +35,9 @@ def test_a_cost_is_answered_by_kroner_and_a_share_by_a_percentage() -> None:
     assert not states(AnswerType.AMOUNT, "Broen bliver 80 meter lang.", unit="money")
     assert states(AnswerType.AMOUNT, "Andelen steg til 12 pct.", unit="share")
     assert not states(AnswerType.AMOUNT, "Andelen steg med 12 elever.", unit="share")
+    # "andel" is a portion in kroner too, when the sentence itself calls the sum the share
+    assert states(AnswerType.AMOUNT, "Andelen af rammen for 2026 er beregnet til 48,5 mio. kr.", unit="share")
+    assert not states(AnswerType.AMOUNT, "Rammen for 2026 er beregnet til 48,5 mio. kr.", unit="share")
 
 
 def test_a_date_has_one_of_the_danish_shapes() -> None:
