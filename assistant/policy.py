@@ -276,10 +276,7 @@ def _only_by_period(retriever: HybridRetriever, plan: SearchPlan, best: Retrieve
     """Whether the best item naming the question's year is a near match only because its meeting lies in that
     year: without the preference for the period's meetings, the items about the subject lie elsewhere
     ("Hvor mange flygtninge … i 2023?" finds a 2023 meeting about something else)."""
-    if plan.prefer is None:
-        return False
-    unboosted = _unboosted(retriever, plan)
-    return unboosted(best) < max(unboosted(item) for item in items) * SECONDARY_ITEM_RATIO
+    return plan.prefer is not None and _far_behind(retriever, plan, best, items)
 
 
 def _far_behind(retriever: HybridRetriever, plan: SearchPlan, best: RetrievedItem,
