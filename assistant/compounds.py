@@ -2,8 +2,8 @@
 
 Danish writes a compound as one word ("fyrtårnsinitiativer", "botilbudspladser"),
 so a question and the minutes may name the same thing in different compounds
-("erhvervsfyrtårnene"). Both the lexical search and the topic tests need the
-parts.
+("erhvervsfyrtårnene"). Whether an item is about a question's topic, and whether
+a question's word is one the material never uses, turn on the parts.
 """
 
 from __future__ import annotations

@@ -190,14 +190,16 @@ def translated_tokenizer(path: Path) -> tuple[Any, dict[int, str]]:
     normalizer = spec.get("normalizer") or {}
     steps = normalizer.get("normalizers", []) if normalizer.get("type") == "Sequence" else []
     table: dict[int, str] = {}
+    taken = 0
     for step in steps:
         literal = step.get("pattern", {}).get("String") if step.get("type") == "Replace" else None
-        if literal is None or len(literal) != 1:
+        if literal is None or len(literal) != 1 or ord(literal) in table:
             break
         table[ord(literal)] = step["content"]
+        taken += 1
     if not table or any(ord(char) in table for out in table.values() for char in out):
         return Tokenizer.from_file(str(path)), {}
-    rest = steps[len(table):]
+    rest = steps[taken:]
     spec["normalizer"] = {"type": "Sequence", "normalizers": rest} if rest else None
     return Tokenizer.from_str(json.dumps(spec)), table
 

@@ -106,3 +106,11 @@ def test_a_normaliser_of_another_shape_is_left_as_it_is(tmp_path: Path) -> None:
     kept, table = translated_tokenizer(tmp_path / "tokenizer.json")
     assert table == {}
     assert kept.normalizer.normalize_str("ｘ") == "a"
+
+    # a codepoint replaced twice: the table takes the first pass, the second stays a pass of its own
+    original.normalizer = normalizers.Sequence([normalizers.Replace("x", "a"), normalizers.Replace("x", "b"),
+                                                normalizers.Replace("a", "x")])
+    original.save(str(tmp_path / "tokenizer.json"))
+    kept, table = translated_tokenizer(tmp_path / "tokenizer.json")
+    assert table == {ord("x"): "a"}
+    assert kept.normalizer.normalize_str("xa".translate(table)) == original.normalizer.normalize_str("xa") == "xx"
