@@ -35,6 +35,8 @@ OPSET = 17
 # Bump when the export changes what it writes: a cached file of another version is rebuilt.
 EXPORT_VERSION = 3
 BATCH = 32
+# What transformers loads a model's weights from: one file or the index of a sharded set.
+WEIGHT_FILES = ("model.safetensors", "model.safetensors.index.json", "pytorch_model.bin", "pytorch_model.bin.index.json")
 # Padded tokens per onnxruntime call. A call of about a thousand token rows keeps the matrix products
 # efficient; more only adds padding. Over the bundled corpus's chunks in the index's batches of 32, the
 # share of real tokens is 0.64 for whole batches and 0.90 at this budget (eval.bench measures the speed).
@@ -57,6 +59,9 @@ def ensure_onnx_model(model_dir: Path, cache: Path, quantization: str) -> Path:
     target = onnx_path(cache, quantization)
     if target.is_file():
         return target
+    if not any((model_dir / name).is_file() for name in WEIGHT_FILES):
+        # Said before torch and transformers are imported (seconds) only to fail on the same missing file.
+        raise FileNotFoundError(f"{model_dir} har ingen modelvægte ({', '.join(WEIGHT_FILES)})")
     cache.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix=f".{target.stem}-", dir=cache) as folder:
         work = Path(folder)
