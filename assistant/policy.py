@@ -12,6 +12,7 @@ Danish wording is assistant.answer's; this module only decides.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import date
 
@@ -222,10 +223,13 @@ def _decide_part(retriever: HybridRetriever, analysis: QuestionAnalysis, part: P
     names = distinctive_names(retriever, _part_names(analysis, part), analysis.owners)
     terms = [*names, *(str(year) for year in part.years)]
     candidates = [item for item in items if _names_all(retriever, item, terms)]
-    # An item near the question only because its meeting lies in the asked year is no candidate; another that
-    # names the year in its text still is ("medlemskontingent … i 2020" stands in the minutes of 2021).
-    candidates = [item for item in candidates if not _only_by_period(retriever, plan, item, items)]
-    if not candidates or _far_behind(retriever, plan, candidates[0], items):
+    near = _near_enough(retriever, plan, items)
+    if plan.prefer is not None:
+        # An item near the question only because its meeting lies in the asked year is no candidate ("Hvor mange
+        # flygtninge … i 2023?" finds a 2023 meeting about something else); another that names the year in its
+        # text still is ("medlemskontingent … i 2020" stands in the minutes of 2021).
+        candidates = [item for item in candidates if near(item)]
+    if not candidates or not near(candidates[0]):
         missing = [t for t in terms if not _names_all(retriever, items[0], [t])] or terms
         # Only names the material uses elsewhere are named back: a word it never uses says nothing more.
         vocabulary = retriever.vocabulary()
@@ -271,31 +275,22 @@ def _names_kind(retriever: HybridRetriever, kind: str) -> bool:
     return once(retriever, f"kind:{kind}", count)
 
 
-def _only_by_period(retriever: HybridRetriever, plan: SearchPlan, best: RetrievedItem,
-                    items: list[RetrievedItem]) -> bool:
-    """Whether the best item naming the question's year is a near match only because its meeting lies in that
-    year: without the preference for the period's meetings, the items about the subject lie elsewhere
-    ("Hvor mange flygtninge … i 2023?" finds a 2023 meeting about something else)."""
-    return plan.prefer is not None and _far_behind(retriever, plan, best, items)
+def _near_enough(retriever: HybridRetriever, plan: SearchPlan,
+                 items: list[RetrievedItem]) -> Callable[[RetrievedItem], bool]:
+    """Whether an item ranks near the best item of all (within SECONDARY_ITEM_RATIO), so the names it carries
+    are what the material around the question is about. Compared without the lift the question's period
+    gives its meetings: a year asked about ("medlemskontingent … i 2020") lifts that year's meetings, while
+    the figure for 2020 stands in the minutes of 2021."""
+    inside: set[str] = set()
+    if plan.prefer is not None:
+        period = Filters(date_from=plan.prefer[0], date_to=plan.prefer[1])
+        inside = {m["source"] for m in retriever.sources() if meeting_matches(m, period)}
 
+    def unboosted(item: RetrievedItem) -> float:
+        return item.score / PERIOD_BOOST if item.source in inside else item.score
 
-def _far_behind(retriever: HybridRetriever, plan: SearchPlan, best: RetrievedItem,
-                items: list[RetrievedItem]) -> bool:
-    """Whether the best item naming the question's names ranks far behind the best item of all, so the names
-    are not what the material around the question is about. Compared without the preference for the
-    question's period: a year asked about ("medlemskontingent … i 2020") lifts that year's meetings, while the
-    figure for 2020 stands in the minutes of 2021."""
-    unboosted = _unboosted(retriever, plan)
-    return unboosted(best) < max(unboosted(item) for item in items) * SECONDARY_ITEM_RATIO
-
-
-def _unboosted(retriever: HybridRetriever, plan: SearchPlan):
-    """An item's score without the lift its meeting got for lying in the question's period."""
-    if plan.prefer is None:
-        return lambda item: item.score
-    period = Filters(date_from=plan.prefer[0], date_to=plan.prefer[1])
-    inside = {m["source"] for m in retriever.sources() if meeting_matches(m, period)}
-    return lambda item: item.score / PERIOD_BOOST if item.source in inside else item.score
+    top = max(unboosted(item) for item in items)
+    return lambda item: unboosted(item) >= top * SECONDARY_ITEM_RATIO
 
 
 def _typed(retriever: HybridRetriever, analysis: QuestionAnalysis, part: Part, names: tuple[str, ...],
@@ -450,9 +445,10 @@ def _history(retriever: HybridRetriever, analysis: QuestionAnalysis, items: list
     """
     top = items[0].score
     rarity = retriever.stem_rarity()
+    parts = compound_parts(relevance.wanted, retriever.vocabulary(), rarity)
     chosen = [
         item for item in items
-        if item.score >= top * PRECEDENT_ITEM_RATIO and _names_topic(retriever, item, relevance.wanted, rarity)
+        if item.score >= top * PRECEDENT_ITEM_RATIO and _names_topic(retriever, item, relevance.wanted, rarity, parts)
     ][:MAX_PRECEDENT_ITEMS] or items[:1]
     chosen.sort(key=lambda i: (i.meeting_date or f"{year_of(i) or 9999}-99", i.source, item_order(i.item)))
     return [Use(item, precedent_quotes(retriever, item, analysis.text, analysis.subject)
@@ -470,10 +466,10 @@ def _earlier_treatments(retriever: HybridRetriever, item: RetrievedItem) -> list
 
 
 def _names_topic(retriever: HybridRetriever, item: RetrievedItem, wanted: frozenset[str],
-                 rarity: dict[str, float]) -> bool:
-    """Whether the item names most of the question's words, counted one by one or weighted by rarity."""
+                 rarity: dict[str, float], parts: dict[str, str]) -> bool:
+    """Whether the item names most of the question's words, counted one by one or weighted by rarity; a
+    compound of the question counts half where only its telling part (``compound_parts``) stands."""
     found = stems(_item_text(retriever, item))
-    parts = compound_parts(wanted, retriever.vocabulary(), rarity)
     return max(coverage(wanted, found, parts=parts), coverage(wanted, found, rarity, parts)) >= PRECEDENT_MIN_COVERAGE
 
 
