@@ -32,7 +32,8 @@ from typing import TypeVar
 
 T = TypeVar("T")
 PAGE_CHARS = 3000  # about one page of KL minutes; the bundled corpus is text, so pages are estimated
-PARTS = ("provision", "pipeline", "quickstart", "concurrency", "speed", "encoders", "cold", "growth", "serve")
+PARTS = ("provision", "pipeline", "quickstart", "concurrency", "speed", "encoders", "cold", "fresh", "growth",
+         "serve")
 ENCODERS = (("torch", "fp32"), ("onnx", "fp32"), ("onnx", "int8"))
 THROUGHPUT_PASSES = 2  # the best of two: other processes on a shared machine only ever slow a pass down
 DEFAULT_SIZES = "1,10,100"
@@ -277,6 +278,22 @@ def part_cold() -> dict[str, float]:
     return {"first_s": timings[0], "cold_start_s": timings[-1]}
 
 
+def part_fresh() -> dict[str, float]:
+    """A fresh machine, pip excluded: the set-up step (``python -m index.model``) into an empty model cache,
+    then ``python -m index build`` of the bundled corpus into an empty data dir, each in a process of its own.
+    The OS file cache is whatever the machine has (dropping it needs root)."""
+    with tempfile.TemporaryDirectory(prefix="minutes-bench-cache-") as cache:
+        env = {**os.environ, "MINUTES_CACHE_DIR": cache}
+        env.pop("MINUTES_EMBED_MODEL", None)  # the bundled model, converted into the empty cache
+        started = time.perf_counter()
+        subprocess.run([sys.executable, "-m", "index.model"], env=env, check=True, capture_output=True)
+        setup = time.perf_counter() - started
+        subprocess.run([sys.executable, "-m", "index", "build", str(_corpus())], env=env, check=True,
+                       capture_output=True)
+        build = time.perf_counter() - started - setup
+    return {"setup_s": setup, "build_s": build, "total_s": setup + build}
+
+
 def part_serve() -> dict[str, float]:
     """What an app process costs once the index is built elsewhere (`index build` in a process of its own):
     retriever load, warm answer latency and this process's peak memory, which in embedded mode includes
@@ -513,6 +530,10 @@ def main() -> int:
     if "cold" in results:
         print(f"Cold start with the index built (process start to first answer, `python -m assistant ask`): "
               f"{results['cold']['cold_start_s']:.1f} s (first run, cold file cache: {results['cold']['first_s']:.1f} s)\n")
+    if "fresh" in results:
+        fresh = results["fresh"]
+        print(f"Set-up plus indexing from an empty model cache and data dir (pip excluded): set-up "
+              f"{fresh['setup_s']:.1f} s + index build {fresh['build_s']:.1f} s = {fresh['total_s']:.1f} s\n")
     if "growth" in results:
         print(growth_table(results["growth"]))
     if "serve" in results:

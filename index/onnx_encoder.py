@@ -2,10 +2,13 @@
 
 Why not sentence-transformers' own ``backend="onnx"``: it goes through
 optimum-onnx, which requires transformers < 4.58 and so cannot sit beside
-sentence-transformers 6. The export here is ``torch.onnx.export`` (the
+sentence-transformers 6. A BERT encoder such as the bundled
+multilingual-e5-small gets its fused graph written straight from its weights
+(``index.onnx_graph``, no torch: seconds instead of most of a set-up's
+budget). Any other model is exported with ``torch.onnx.export`` (the
 TorchScript exporter; the model is wrapped so it is called with keyword
-arguments), onnxruntime's BERT graph optimiser fuses attention, layer norm and
-GELU, and ``quantize_dynamic`` makes the int8 variant, whose matrix products use
+arguments), and onnxruntime's BERT graph optimiser fuses attention, layer norm
+and GELU. ``quantize_dynamic`` makes the int8 variant, whose matrix products use
 the CPU's integer instructions (VNNI). Inference is a small llama-index
 embedding class over an ``InferenceSession`` and the model's own tokenizer,
 with the same mean pooling and normalisation as the sentence-transformers
@@ -29,11 +32,13 @@ import numpy as np
 from llama_index.core.base.embeddings.base import BaseEmbedding
 from pydantic import PrivateAttr
 
+from index import onnx_graph
+
 QUANTIZATIONS = ("fp32", "int8")
 MAX_LENGTH = 512
 OPSET = 17
 # Bump when the export changes what it writes: a cached file of another version is rebuilt.
-EXPORT_VERSION = 3
+EXPORT_VERSION = 4
 BATCH = 32
 # What transformers loads a model's weights from: one file or the index of a sharded set.
 WEIGHT_FILES = ("model.safetensors", "model.safetensors.index.json", "pytorch_model.bin", "pytorch_model.bin.index.json")
@@ -65,12 +70,18 @@ def ensure_onnx_model(model_dir: Path, cache: Path, quantization: str) -> Path:
     cache.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix=f".{target.stem}-", dir=cache) as folder:
         work = Path(folder)
-        fp32 = work / "fp32.onnx"
-        _export_fp32(model_dir, fp32)
-        if quantization == "int8":
-            _quantize_int8(fp32, work / "int8.onnx")
         staged = work / target.name
-        _save_with_external_weights(work / f"{quantization}.onnx", staged)
+        if quantization == "fp32" and onnx_graph.covers(model_dir):
+            onnx_graph.write_bert_graph(model_dir, staged)  # already fused, its weights already page-aligned
+        else:
+            fp32 = work / "fp32.onnx"
+            if onnx_graph.covers(model_dir):
+                onnx_graph.write_bert_graph(model_dir, fp32)
+            else:
+                _export_fp32(model_dir, fp32)
+            if quantization == "int8":
+                fp32 = _quantize_int8(fp32, work / "int8.onnx")
+            _save_with_external_weights(fp32, staged)
         # Weights first, graph last: the graph's presence is what says the pair is complete. Two processes
         # exporting at once write the same bytes, so whichever rename lands last leaves a consistent pair.
         for name in (_weights_name(target), target.name):
@@ -102,6 +113,7 @@ def _save_with_external_weights(source: Path, target: Path) -> None:
 
 
 def _export_fp32(model_dir: Path, target: Path) -> None:
+    """Any transformers encoder with inputs ``input_ids`` and ``attention_mask``, traced, then fused."""
     import torch
     from onnxruntime.transformers import optimizer
     from onnxruntime.transformers.fusion_options import FusionOptions
@@ -152,7 +164,7 @@ def _export_fp32(model_dir: Path, target: Path) -> None:
         raw.unlink(missing_ok=True)
 
 
-def _quantize_int8(fp32: Path, target: Path) -> None:
+def _quantize_int8(fp32: Path, target: Path) -> Path:
     """Dynamic int8: weights per output channel, and the feed-forward down-projections left in fp32.
 
     Both choices come from measurement over the bundled corpus (cosine of each
@@ -171,9 +183,10 @@ def _quantize_int8(fp32: Path, target: Path) -> None:
     gelu_outputs = {output for node in graph.node if "Gelu" in node.op_type for output in node.output}
     after_gelu = [node.name for node in graph.node if node.op_type == "MatMul" and node.input[0] in gelu_outputs]
     # The fused ops (com.microsoft domain) defeat shape inference; their outputs are float.
-    quantize_dynamic(str(fp32), str(target), weight_type=QuantType.QInt8, per_channel=True,
-                     op_types_to_quantize=["MatMul", "Attention"], nodes_to_exclude=after_gelu,
+    quantize_dynamic(str(fp32), str(target), weight_type=QuantType.QInt8,
+                     per_channel=True, op_types_to_quantize=["MatMul", "Attention"], nodes_to_exclude=after_gelu,
                      extra_options={"DefaultTensorType": onnx.TensorProto.FLOAT})
+    return target
 
 
 def translated_tokenizer(path: Path) -> tuple[Any, dict[int, str]]:

@@ -36,29 +36,7 @@ def built(tmp_path_factory) -> Settings:
     started = time.perf_counter()
     ensure_local_model(config)
     print(f"\nconversion: {time.perf_counter() - started:.1f} s")
-    _reuse_onnx_export(config.local_model_dir)
     return config
-
-
-def _reuse_onnx_export(model_dir: Path) -> None:
-    """The machine's ONNX export, linked into ``model_dir`` when its weights are byte for byte the same.
-
-    Exporting takes most of a minute and is tested by test_onnx_encoder; here the
-    converted directory is under test, and the same weights export to the same file.
-    """
-    import filecmp
-
-    from index.onnx_encoder import onnx_path
-
-    cached = get_settings().local_model_dir
-    if not filecmp.cmp(cached / "model.safetensors", model_dir / "model.safetensors", shallow=False):
-        return
-    (model_dir / "onnx").mkdir(exist_ok=True)
-    for quantization in ("fp32", "int8"):
-        graph = onnx_path(cached / "onnx", quantization)
-        for path in (graph, graph.with_name(graph.name + ".data")):
-            if path.is_file():
-                (model_dir / "onnx" / path.name).symlink_to(path)
 
 
 @pytest.fixture(scope="module")

@@ -114,3 +114,76 @@ def test_a_normaliser_of_another_shape_is_left_as_it_is(tmp_path: Path) -> None:
     kept, table = translated_tokenizer(tmp_path / "tokenizer.json")
     assert table == {ord("x"): "a"}
     assert kept.normalizer.normalize_str("xa".translate(table)) == original.normalizer.normalize_str("xa") == "xx"
+
+
+def _small_bert(embedding_model: Path, directory: Path) -> Path:
+    """A BERT of random weights, narrower and shallower than e5-small, with the bundled model's tokenizer."""
+    import json
+    import shutil
+
+    from safetensors.numpy import save_file
+
+    from index.model import Dims, bert_config
+
+    config = bert_config(Dims(hidden=64, layers=2, heads=4, ffn=128, vocab=250037, max_positions=512,
+                              type_vocab=2, layer_norm_eps=1e-12))
+    rng = np.random.default_rng(7)
+    weights = {name: rng.normal(0, 0.2, shape).astype(np.float32) for name, shape in {
+        "embeddings.word_embeddings.weight": (250037, 64), "embeddings.position_embeddings.weight": (512, 64),
+        "embeddings.token_type_embeddings.weight": (2, 64),
+        "embeddings.LayerNorm.weight": (64,), "embeddings.LayerNorm.bias": (64,),
+    }.items()}
+    for layer in range(2):
+        for name, shape in {"attention.self.query": (64, 64), "attention.self.key": (64, 64),
+                            "attention.self.value": (64, 64), "attention.output.dense": (64, 64),
+                            "attention.output.LayerNorm": (64,), "intermediate.dense": (128, 64),
+                            "output.dense": (64, 128), "output.LayerNorm": (64,)}.items():
+            weights[f"encoder.layer.{layer}.{name}.weight"] = rng.normal(0, 0.2, shape).astype(np.float32)
+            weights[f"encoder.layer.{layer}.{name}.bias"] = rng.normal(0, 0.2, shape[:1]).astype(np.float32)
+    directory.mkdir()
+    (directory / "config.json").write_text(json.dumps(config), encoding="utf-8")
+    save_file(weights, str(directory / "model.safetensors"), metadata={"format": "pt"})
+    for name in ("tokenizer.json", "tokenizer_config.json"):
+        shutil.copy(embedding_model / name, directory / name)
+    return directory
+
+
+def test_the_graph_written_from_the_weights_is_the_exporters(embedding_model: Path, tmp_path: Path) -> None:
+    """The fused graph written straight from model.safetensors gives, token by token, what
+    torch.onnx.export plus onnxruntime's optimiser give (the route for any model it does not cover).
+    On a small BERT of random weights: another width, depth and head count than the bundled model's
+    (which test_onnx_vectors_match_pytorch compares with PyTorch), and a type-0 embedding that is not small."""
+    import onnxruntime
+    from tokenizers import Tokenizer
+
+    from index import onnx_graph
+    from index.onnx_encoder import _export_fp32
+
+    model = _small_bert(embedding_model, tmp_path / "small")
+    assert onnx_graph.covers(model)
+    onnx_graph.write_bert_graph(model, tmp_path / "direct.onnx")
+    _export_fp32(model, tmp_path / "exported.onnx")
+    tokenizer = Tokenizer.from_file(str(model / "tokenizer.json"))
+    tokenizer.enable_padding(pad_id=tokenizer.token_to_id("<pad>"))
+    encoded = tokenizer.encode_batch([f"passage: {text}" for text in TEXTS])
+    feed = {"input_ids": np.array([item.ids for item in encoded], dtype=np.int64),
+            "attention_mask": np.array([item.attention_mask for item in encoded], dtype=np.int64)}
+    direct, exported = (onnxruntime.InferenceSession(str(tmp_path / name), providers=["CPUExecutionProvider"])
+                        .run(None, feed)[0] for name in ("direct.onnx", "exported.onnx"))
+    real = feed["attention_mask"].astype(bool)
+    assert real.sum() < real.size, "the batch pads its shorter texts"
+    assert np.abs(direct - exported)[real].max() < 1e-4
+
+
+def test_a_model_the_graph_does_not_cover_goes_to_the_exporter(tmp_path: Path) -> None:
+    import json
+
+    from index import onnx_graph
+
+    (tmp_path / "model.safetensors").write_bytes(b"")
+    for config in ({"model_type": "xlm-roberta"}, {"model_type": "bert", "position_embedding_type": "relative_key"},
+                   {"model_type": "bert", "hidden_act": "gelu_new"}):
+        (tmp_path / "config.json").write_text(json.dumps(config), encoding="utf-8")
+        assert not onnx_graph.covers(tmp_path)
+    (tmp_path / "config.json").write_text(json.dumps({"model_type": "bert"}), encoding="utf-8")
+    assert onnx_graph.covers(tmp_path)
