@@ -170,7 +170,13 @@ COPULA_ROLE_RE = re.compile(
 DETERMINERS = _words("den det de en et denne dette disse the a an this these")
 COMPARATIVES = _words("flere færre mere mindre more fewer less")
 PREPOSITIONS = _words("af i på til for fra med om ved under over efter mod blandt hos inden uden per via gennem mellem omkring")
-LIST_RE = re.compile(r"\bhvilke\b|\bwhich\s+\w+s\b|\bwhat\s+are\s+the\b", re.IGNORECASE)
+# English marks a plural noun phrase by the head noun's -s, and a plural subject by the verb that agrees with it:
+# "Which municipal chief executives were …" (adjectives between "which" and the head noun).
+LIST_RE = re.compile(
+    r"\bhvilke\b|\bwhich\s+\w+s\b|\bwhich\s+(?:[\w-]+\s+){1,3}[\w-]+s\s+(?:are|were|have|do)\b"
+    r"|\bwhat\s+are\s+the\b",
+    re.IGNORECASE,
+)
 # KL's Beslutning section records these acts: "KKR Syddanmark godkendte …", "udpegede …", "tog … til efterretning".
 DECISION_RE = re.compile(
     r"\b(beslut\w*|vedt[oa]g\w*|godkend\w*|tiltr[åa]d\w*|udpeg\w*|efterretning|anbefal\w*"
@@ -217,8 +223,12 @@ NUMBER_WORDS = _words(
     "en et to tre fire fem seks syv otte ni ti elleve tolv tretten fjorten femten tyve tredive fyrre halvtreds "
     "hundrede tusind"
 )
+# English function words: interrogatives, auxiliaries, articles, prepositions, pronouns (bm25s's English stop
+# words among them). Words Danish also writes are left out: "to" (two), "by" (town), "it" (IT), "for", "at".
 ENGLISH_MARKERS = _words(
-    "the what when who which how did does is are was were of in on and by with about from"
+    "the a an what when where why who whom whose which how did does do is are was were has have had will would "
+    "can could should of in on into with about from than that this these those there their they such not "
+    "and or but if then as be been"
 )
 # Capitalised words and acronyms, or words holding a digit ("DK2020").
 NAME_RE = re.compile(r"\b(?:[A-ZÆØÅ][\wæøåÆØÅ-]*|\w*\d\w*)\b")

@@ -36,6 +36,7 @@ COMMITTEES = ("Byrådet i Testrup",)
         ("Hvor skal det nye bibliotek ligge?", AnswerType.PLACE),
         ("Hvorfor blev sagen udsat?", AnswerType.REASON),
         ("Hvilke skoler indgår i forsøget?", AnswerType.LIST),
+        ("Which new primary schools are part of the trial?", AnswerType.LIST),  # head noun -s, plural verb
         ("Hvad besluttede udvalget om skolestrukturen?", AnswerType.DECISION),
         ("Blev lokalplanen godkendt?", AnswerType.DECISION),
         ("Støttede udvalget forslaget?", AnswerType.YESNO),
@@ -122,6 +123,10 @@ def test_an_impossible_year_or_date_is_ignored_with_a_note_never_a_crash(questio
 def test_english_is_told_from_danish_words_that_look_english() -> None:
     assert analyse("What did the council decide about the harbour?", COMMITTEES).english
     assert not analyse("Hvad er status for det nye OUH in 2024?", COMMITTEES).english
+    # English function words beyond the interrogatives: "why", "to", "a" alone would not carry this one
+    assert analyse("Why does the joint secretariat need to keep a surplus going forward?", COMMITTEES).english
+    # Danish words that English writes too ("to", "by", "it") do not make a Danish question English
+    assert not analyse("Hvad koster de to nye it-systemer i Odense by?", COMMITTEES).english
 
 
 def test_a_question_for_an_outcome_asks_for_the_decision() -> None:
