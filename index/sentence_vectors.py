@@ -26,7 +26,7 @@ from index.store import read_all
 from settings import Settings, get_settings
 
 SENTENCE_COLLECTION = "minutes_sentences"
-EMBED_BATCH = 64
+EMBED_BATCH = 256  # sentences handed to the encoder at once (it packs them by token count)
 WRITE_BATCH = 1000
 
 
