@@ -84,12 +84,15 @@ def states(
     lowercase_words: Collection[str] = (),
     known_names: Collection[str] = (),
     unit: str = "",
+    known_years: Collection[int] = (),
 ) -> bool:
     """Whether the sentence holds the kind of thing ``answer_type`` asks for, in the asked unit.
 
     ``known_names``: names the question itself uses (and the committee's own):
     they are the subject, so they do not answer "hvem". ``unit``: a cost is
     answered by kroner, a share by a percentage, not by any figure; for a name, the kind asked for.
+    ``known_years``: years the question itself names; likewise the subject ("lånepuljen for 2025"), so a
+    bare one of them does not answer "hvornår".
     """
     if answer_type == AnswerType.AMOUNT:
         if unit == "money":
@@ -102,7 +105,7 @@ def states(
             return bool(RELATIVE_TIME_RE.search(sentence))
         return has_amount(sentence)
     if answer_type == AnswerType.DATE:
-        return has_date(sentence)
+        return has_date(sentence, known_years)
     if answer_type == AnswerType.PERSON:
         return bool(people(sentence, lowercase_words, known_names))
     if answer_type == AnswerType.NAME:
@@ -214,10 +217,12 @@ def _unit_follows(text: str, end: int) -> bool:
     return bool(re.match(r"\s*(kr\.|mio\.|mia\.|pct\.|%|procent|stk\.|pladser|personer|timer)", text[end:end + 12]))
 
 
-def has_date(sentence: str) -> bool:
+def has_date(sentence: str, known_years: Collection[int] = ()) -> bool:
+    """A day, month, week, relative time or year; a year the question names itself is no answer on its own."""
     return bool(
         DAY_MONTH_RE.search(sentence) or NUMERIC_DATE_RE.search(sentence) or MONTH_YEAR_RE.search(sentence)
-        or YEAR_RE.search(sentence) or WEEK_RE.search(sentence) or RELATIVE_TIME_RE.search(sentence)
+        or any(int(year) not in known_years for year in YEAR_RE.findall(sentence))
+        or WEEK_RE.search(sentence) or RELATIVE_TIME_RE.search(sentence)
     )
 
 

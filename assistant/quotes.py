@@ -34,6 +34,8 @@ JUNK_RE = re.compile(r"</?[a-z]+>|-{4,}|_{4,}")
 SENTENCE_END_RE = re.compile(r"[.!?:][\"”»')]*$")
 HEADING_MAX_WORDS = 8
 BULLET_RE = re.compile(r"^[–•-]\s")
+# Every year a question writes, the second of a span ("2021-2022") too.
+ANY_YEAR_RE = re.compile(r"\b(?:19|20)\d\d\b")
 MAX_LIST_ITEMS = 8
 DUPLICATE_OVERLAP = 0.7
 SECTION_PREFERENCE = {"Beslutning": 0.05, "Indstilling": 0.1, "Sagsfremstilling": 0.05}
@@ -130,11 +132,12 @@ def slot_sentences(
     untitled = [name for name in known_names if not names_any(named[name], item.title)]
     if counted is None:
         counted = _counted_here(part.counted, paragraphs)
+    asked_years = {int(year) for year in ANY_YEAR_RE.findall(part.text)}  # "Rammeaftale 2021-2022": both
     scored = []
     for index, candidate in enumerate(candidates):
         if candidate.text in exclude:
             continue
-        if not states(part.answer_type, candidate.text, lowercase, known_names, part.unit or part.kind):
+        if not states(part.answer_type, candidate.text, lowercase, known_names, part.unit or part.kind, asked_years):
             continue
         if part.role and not _in_role(index, candidates, sentence_stems, part.role):
             continue

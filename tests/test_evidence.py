@@ -49,6 +49,16 @@ def test_a_date_has_one_of_the_danish_shapes() -> None:
     assert not has_date("Skolen åbner, når byggeriet er færdigt.")
 
 
+def test_a_year_the_question_names_is_its_subject_not_an_answer_to_when() -> None:
+    """"Hvornår åbner lånepuljen for 2025?": "lånepuljen for 2025" says which pool, not when it opens."""
+    pool = "Lånepuljen for 2025 skal styrke kapaciteten."
+    assert has_date(pool)
+    assert not has_date(pool, known_years=(2025,))
+    assert not states(AnswerType.DATE, pool, known_years=(2025,))
+    assert has_date("Lånepuljen for 2025 åbner den 1. marts.", known_years=(2025,))  # a day and month answers
+    assert has_date("Lånepuljen for 2025 åbner i 2024.", known_years=(2025,))  # another year answers
+
+
 def test_a_person_is_a_run_of_name_words_never_written_in_lower_case() -> None:
     sentence = "Borgmester Hanne Skov Lund (A), Nordby Kommune, og Region Midtby deltog."
     found = people(sentence, LOWERCASE)
