@@ -7,7 +7,8 @@ not assertions: tests never time anything.
 Besides the pipeline against the quick-start, it sets the three encoders side
 by side (PyTorch fp32, ONNX Runtime fp32 and int8: speed, and the retrieval
 figures of an index each built), times a cold start with the index already
-built (process start to first answer), and grows the corpus to ``--sizes``
+built (process start to first answer) and a fresh machine's set-up plus
+indexing (pip excluded), and grows the corpus to ``--sizes``
 times its size (dates and municipality names changed so the copies are
 distinct) for build time, query latency and peak memory at each size.
 """
