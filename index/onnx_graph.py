@@ -50,9 +50,10 @@ def write_bert_graph(model_dir: Path, target: Path) -> None:
 
     Inputs ``input_ids`` and ``attention_mask``, output ``last_hidden_state``,
     as the exporter's graph has them. Each weight starts on a 64 KiB boundary
-    of the data file, which lets onnxruntime map it instead of copying it; the
-    onnx package's own external-data writer packs them unaligned, so the
-    offsets are laid out here.
+    of the data file, which lets onnxruntime map it instead of copying it.
+    ``onnx.save_model`` packs external tensors end to end, and its writer wants
+    every tensor's bytes copied into the protobuf first (470 MB), so the
+    offsets and the data file are written here.
     """
     config = json.loads((model_dir / "config.json").read_text(encoding="utf-8"))
     model, weights = _graph(config, _weights(model_dir))
