@@ -29,6 +29,7 @@ OPSET = 17
 CONTRIB = "com.microsoft"  # onnxruntime's fused transformer operators
 ALIGNMENT = 1 << 16  # where each weight starts in the data file: a multiple of any page size
 INLINE_BYTES = 1024  # smaller constants stay inside the graph file
+NUMPY_DTYPES = {"F32", "F16"}  # what safetensors' numpy loader reads (bfloat16 is no numpy type)
 
 
 def covers(model_dir: Path) -> bool:
@@ -42,7 +43,16 @@ def covers(model_dir: Path) -> bool:
         and config.get("position_embedding_type", "absolute") == "absolute"
         and config.get("hidden_act", "gelu") == "gelu"
         and not config.get("is_decoder", False)
+        and _weight_dtypes(model_dir / "model.safetensors") <= NUMPY_DTYPES
     )
+
+
+def _weight_dtypes(path: Path) -> set[str]:
+    """The dtypes in a safetensors file's header (8 bytes of length, then JSON), without reading the weights."""
+    with path.open("rb") as handle:
+        size = int.from_bytes(handle.read(8), "little")
+        header = json.loads(handle.read(size)) if 0 < size < 1 << 26 else {}
+    return {entry["dtype"] for name, entry in header.items() if name != "__metadata__"}
 
 
 def write_bert_graph(model_dir: Path, target: Path) -> None:
