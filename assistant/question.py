@@ -105,7 +105,10 @@ AMOUNT_RE = re.compile(
 )
 DATE_QUESTION_RE = re.compile(
     r"\bhvornår\b|\bhvilk(en|et)\s+(dato|dag|år|måned|tidspunkt)\b|\bwhen\b|\bwhat\s+(date|year|day)\b"
-    r"|\bwhich\s+(date|year|day)\b",
+    r"|\bwhich\s+(date|year|day)\b"
+    # A time noun as what "hvad er/var" asks for, a compound's head too: "Hvad var ansøgningsfristen?"
+    r"|\bhvad\s+(?:er|var|bliver)\s+\w*(?:frist|dato|tidspunkt)(?:en|et)?\b"
+    r"|\bwhat\s+(?:is|was|will\s+be)\s+the\s+(?:[\w-]+\s+)?(?:deadline|date|time)\b",
     re.IGNORECASE,
 )
 # The perfect ("har … behandlet", "er … blevet drøftet") or a look back: a history across meetings.

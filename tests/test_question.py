@@ -33,6 +33,8 @@ COMMITTEES = ("Byrådet i Testrup",)
         ("Hvornår åbner svømmehallen?", AnswerType.DATE),
         ("Hvilket år træder planen i kraft?", AnswerType.DATE),
         ("When will the plan take effect?", AnswerType.DATE),
+        ("Hvad var høringsfristen for planen?", AnswerType.DATE),  # a time noun, a compound's head too
+        ("What was the deadline for the consultation?", AnswerType.DATE),
         ("Hvor skal det nye bibliotek ligge?", AnswerType.PLACE),
         ("Hvorfor blev sagen udsat?", AnswerType.REASON),
         ("Hvilke skoler indgår i forsøget?", AnswerType.LIST),
