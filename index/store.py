@@ -45,10 +45,12 @@ COLLECTION = "minutes"
 # One record whose token changes on every write: what readers compare per question.
 CHANGES_COLLECTION = "minutes_changes"
 CHANGE_ID = "change"
-# Chunks handed to the encoder at once, and between two progress reports. The ONNX encoder packs each hand-over
-# by token count: 128 chunks instead of 32 took its throughput over the bundled corpus from 24 to 27 chunks/s
-# (eval.bench); the PyTorch path embeds llama-index's 10 at a time whatever it is handed.
+# Chunks handed to the encoder at once. The ONNX encoder packs each hand-over by token count: 128 chunks instead
+# of 32 took its throughput over the bundled corpus from 24 to 27 chunks/s (eval.bench); the PyTorch path embeds
+# llama-index's 10 at a time whatever it is handed. A caller that shows progress to someone waiting (the app's
+# upload) hands over PROGRESS_BATCH at a time instead, so its bar moves during a single meeting's chunks.
 EMBED_BATCH = 128
+PROGRESS_BATCH = 32
 
 
 class IndexMismatchError(RuntimeError):
@@ -523,13 +525,14 @@ def embed_nodes(nodes, *, progress: bool | Progress = False, label: str = "") ->
     model = get_embed_model()
     texts = [node.get_content() for node in nodes]
     embeddings: list[list[float]] = []
-    batches = range(0, len(texts), EMBED_BATCH)
+    size = PROGRESS_BATCH if callable(progress) else EMBED_BATCH
+    batches = range(0, len(texts), size)
     if progress is True:
         from tqdm import tqdm
 
         batches = tqdm(batches, desc=f"Indlejrer {label}", unit="batch", leave=False)
     for start in batches:
-        embeddings += model.get_text_embedding_batch(texts[start : start + EMBED_BATCH])
+        embeddings += model.get_text_embedding_batch(texts[start : start + size])
         if callable(progress):
             progress(len(embeddings), len(texts), label)
     for node, embedding in zip(nodes, embeddings, strict=True):

@@ -161,3 +161,18 @@ def test_a_collection_past_sqlites_variable_limit_is_read_whole(isolated_setting
     assert len(everything["metadatas"]) == len(everything["documents"]) == total
     selected = read_all(collection, [], where={"file_hash": "h3"})
     assert len(selected["ids"]) == len(range(3, total, 7))
+
+
+def test_someone_waiting_sees_progress_within_one_files_chunks(embedding_model) -> None:
+    """The app's upload bar: a callback hears after every PROGRESS_BATCH chunks, not once per EMBED_BATCH."""
+    from llama_index.core.schema import TextNode
+
+    from index.store import EMBED_BATCH, PROGRESS_BATCH, embed_nodes
+
+    nodes = [TextNode(text=f"Punkt {number}: KKR Syddanmark tog orienteringen til efterretning.")
+             for number in range(PROGRESS_BATCH * 2 + 5)]
+    assert len(nodes) <= EMBED_BATCH, "one hand-over without a callback"
+    reports: list[tuple[int, int]] = []
+    embed_nodes(nodes, progress=lambda done, total, label: reports.append((done, total)))
+    assert reports == [(PROGRESS_BATCH, len(nodes)), (2 * PROGRESS_BATCH, len(nodes)), (len(nodes), len(nodes))]
+    assert all(len(node.embedding) == 384 for node in nodes)
