@@ -40,6 +40,7 @@ BEFORE_RE = re.compile(r"\b(?:før|inden|before)\s+(\d{4})\b", re.IGNORECASE)
 # "for 2020" is the year a budget or account concerns, not a meeting's: it is no period to search.
 YEAR_RE = re.compile(r"\b(?:i|in|fra|from|året|år)\s+(\d{4})\b", re.IGNORECASE)
 ANY_YEAR_RE = re.compile(r"(?<![\w.,-])(\d{4})(?![\d.,])")
+FOUR_DIGITS_RE = re.compile(r"\b\d{4}\b")
 MEETING_WORD_RE = re.compile(r"\b(møde\w*|meeting\w*|dagsorden\w*|referat\w*)\b", re.IGNORECASE)
 # "på mødet den 3. marts" names the meeting where something happened; "til mødet den 3. marts" one it prepares.
 MEETING_AT_RE = re.compile(
@@ -265,6 +266,12 @@ class Part:
         if SHARE_QUESTION_RE.search(self.text):
             return "share"
         return "money" if MONEY_QUESTION_RE.search(self.text) else ""
+
+    @property
+    def named_years(self) -> frozenset[int]:
+        """Every year the part writes, both ends of a span ("Rammeaftale 2021-2022") too: the subject it names,
+        so a bare one of them is no answer to "hvornår" (``years`` leaves a span's second year out)."""
+        return frozenset(year for year in map(int, FOUR_DIGITS_RE.findall(self.text)) if _plausible_year(year))
 
     @property
     def slot(self) -> bool:

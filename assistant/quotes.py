@@ -34,8 +34,6 @@ JUNK_RE = re.compile(r"</?[a-z]+>|-{4,}|_{4,}")
 SENTENCE_END_RE = re.compile(r"[.!?:][\"”»')]*$")
 HEADING_MAX_WORDS = 8
 BULLET_RE = re.compile(r"^[–•-]\s")
-# Every year a question writes, the second of a span ("2021-2022") too.
-ANY_YEAR_RE = re.compile(r"\b(?:19|20)\d\d\b")
 MAX_LIST_ITEMS = 8
 DUPLICATE_OVERLAP = 0.7
 SECTION_PREFERENCE = {"Beslutning": 0.05, "Indstilling": 0.1, "Sagsfremstilling": 0.05}
@@ -132,7 +130,7 @@ def slot_sentences(
     untitled = [name for name in known_names if not names_any(named[name], item.title)]
     if counted is None:
         counted = _counted_here(part.counted, paragraphs)
-    asked_years = {int(year) for year in ANY_YEAR_RE.findall(part.text)}  # "Rammeaftale 2021-2022": both
+    asked_years = part.named_years
     scored = []
     for index, candidate in enumerate(candidates):
         if candidate.text in exclude:

@@ -36,7 +36,6 @@ from index import onnx_graph
 
 QUANTIZATIONS = ("fp32", "int8")
 MAX_LENGTH = 512
-OPSET = 17
 # Bump when the export changes what it writes: a cached file of another version is rebuilt.
 EXPORT_VERSION = 4
 # Texts per encode call at most (llama-index's embed_batch_size): the encoder sorts what it is given by token
@@ -73,14 +72,12 @@ def ensure_onnx_model(model_dir: Path, cache: Path, quantization: str) -> Path:
     with tempfile.TemporaryDirectory(prefix=f".{target.stem}-", dir=cache) as folder:
         work = Path(folder)
         staged = work / target.name
-        if quantization == "fp32" and onnx_graph.covers(model_dir):
+        covered = onnx_graph.covers(model_dir)
+        if quantization == "fp32" and covered:
             onnx_graph.write_bert_graph(model_dir, staged)  # already fused, its weights already page-aligned
         else:
             fp32 = work / "fp32.onnx"
-            if onnx_graph.covers(model_dir):
-                onnx_graph.write_bert_graph(model_dir, fp32)
-            else:
-                _export_fp32(model_dir, fp32)
+            (onnx_graph.write_bert_graph if covered else _export_fp32)(model_dir, fp32)
             if quantization == "int8":
                 fp32 = _quantize_int8(fp32, work / "int8.onnx")
             _save_with_external_weights(fp32, staged)
@@ -150,7 +147,7 @@ def _export_fp32(model_dir: Path, target: Path) -> None:
                 output_names=["last_hidden_state"],
                 dynamic_axes={name: {0: "batch", 1: "sequence"}
                               for name in ("input_ids", "attention_mask", "last_hidden_state")},
-                opset_version=OPSET,
+                opset_version=onnx_graph.OPSET,
                 dynamo=False,
             )
         # Symbolic shape inference (half the optimiser's time) informs no fusion of this graph: without it the

@@ -25,7 +25,7 @@ from pathlib import Path
 
 import numpy as np
 
-OPSET = 17
+OPSET = 17  # of the standard operators, in this graph and in the exporter's (index.onnx_encoder)
 CONTRIB = "com.microsoft"  # onnxruntime's fused transformer operators
 ALIGNMENT = 1 << 16  # where each weight starts in the data file: a multiple of any page size
 INLINE_BYTES = 1024  # smaller constants stay inside the graph file
@@ -75,7 +75,7 @@ def write_bert_graph(model_dir: Path, target: Path) -> None:
             values = weights[tensor.name]
             offset = -(-handle.tell() // ALIGNMENT) * ALIGNMENT
             handle.seek(offset)
-            handle.write(values.tobytes())
+            values.tofile(handle)  # straight from the array: no second 470 MB copy as bytes
             # onnx's set_external_data insists on raw_data being filled first (a copy of 470 MB); the fields are these.
             for key, value in (("location", data.name), ("offset", str(offset)), ("length", str(values.nbytes))):
                 tensor.external_data.add(key=key, value=value)

@@ -229,3 +229,9 @@ def test_a_question_in_the_past_tense_asks_what_happened_unless_it_asks_for_the_
     assert not analyse("Hvor mange sager behandler Børnehus Syd?").parts[0].past
     assert not analyse("Hvor mange sager var forventet i 2019?").parts[0].past  # the estimate is asked for
     assert not analyse("Hvad er den største udgift?").parts[0].past  # a superlative, no past tense
+
+
+def test_a_part_names_both_years_of_a_span() -> None:
+    # "Rammeaftale 2021-2022" names the agreement: neither year answers "hvornår" on its own
+    part = analyse("Hvornår skal Rammeaftale 2021-2022 godkendes?", COMMITTEES).parts[0]
+    assert part.named_years == {2021, 2022}
