@@ -222,7 +222,11 @@ def _decide_part(retriever: HybridRetriever, analysis: QuestionAnalysis, part: P
         return outcome
     names = distinctive_names(retriever, _part_names(analysis, part), analysis.owners)
     terms = [*names, *(str(year) for year in part.years)]
-    candidates = [item for item in items if _names_all(retriever, item, terms)]
+    if history:  # each meeting of the period, whether or not its item writes the year
+        candidates = [item for item in items
+                      if _names_all(retriever, item, list(names)) and _in_span(retriever, item, part)]
+    else:
+        candidates = [item for item in items if _names_all(retriever, item, terms)]
     near = _near_enough(retriever, plan, items)
     if plan.prefer is not None:
         # An item near the question only because its meeting lies in the asked year is no candidate ("Hvor mange
@@ -408,6 +412,20 @@ def _names_all(retriever: HybridRetriever, item: RetrievedItem, terms: list[str]
         return True
     text = f"{_item_text(retriever, item)} {item.meeting_date or ''} {year_of(item) or ''}"
     return all(names_any(forms(retriever, term), text) for term in terms)
+
+
+def _in_span(retriever: HybridRetriever, item: RetrievedItem, part: Part) -> bool:
+    """Whether a history lists the item: its meeting lies in the years the part spans, or its text names one."""
+    span = part.year_span
+    if span is None:
+        return True
+    year = year_of(item)
+    return (year is not None and span[0] <= year <= span[1]) or _names_any_year(retriever, item, part.years)
+
+
+def _names_any_year(retriever: HybridRetriever, item: RetrievedItem, years: tuple[int, ...]) -> bool:
+    text = _item_text(retriever, item)
+    return any(str(year) in text for year in years)
 
 
 def _item_text(retriever: HybridRetriever, item: RetrievedItem) -> str:

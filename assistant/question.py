@@ -4,7 +4,8 @@ This is the one module that classifies questions. Every rule comes from Danish
 (or English) grammar or from KL's document format, never from one question:
 the interrogative decides the expected answer ("hvem" a person, "hvor mange" a
 number, "hvornår" a date), the perfect tense after "hvornår" asks for a history
-("Hvornår har KKR behandlet …?"), a finite verb first asks yes or no ("Blev …
+("Hvornår har KKR behandlet …?"), as does a look back over time ("gennem årene",
+"løbende", "siden …" after the perfect), a finite verb first asks yes or no ("Blev …
 godkendt?"), and the verbs of KL's Beslutning section ("godkendte", "udpegede",
 "tog til efterretning") ask for a decision. Dates follow a handful of fixed
 Danish shapes, so a few regular expressions read them; no parser library knows
@@ -119,6 +120,34 @@ HISTORY_RE = re.compile(
     r"|\bwhen\s+(has|have)\b|\bpreviously\b|\bwhich\s+meetings\b|\bhow\s+often\b|\bhow\s+many\s+times\b",
     re.IGNORECASE,
 )
+# A span of time looked back over ("gennem årene", "over tid", "siden starten" after the perfect, "hvordan har
+# X udviklet sig"): what a question without its own interrogative of type asks is how the matter went across
+# meetings. "Siden sidst" is the title of KL's standing briefing item, not a span.
+SPAN_RE = re.compile(
+    r"\b(?:gennem|igennem|over|hen\s+over)\s+(?:årene|tiden|tid)\b|\bi\s+(?:årenes|tidens)\s+løb\b"
+    r"|\b(?:i\s+|på\s+)?(?:de|sine)\s+(?:seneste|sidste)\s+(?:\w+\s+)?(?:år|møder)\b"
+    r"|\b(?:over|through)\s+(?:the\s+)?(?:years|time)\b|\bin\s+recent\s+years\b",
+    re.IGNORECASE,
+)
+# Recurrence, several meetings, an overview: "løbende", "flere gange", "hvert år", "på møderne", "et overblik".
+RECURRENCE_RE = re.compile(
+    r"\b(?:løbende|gentagne\s+gange|flere\s+gange|hvert\s+år|år\s+for\s+år|overblik\w*)\b"
+    # "på/af/fra møderne" frames the question in several meetings; "om møderne" makes them its topic.
+    r"|\b(?:på|i|ved|af|fra|gennem|igennem|over|mellem|efter)\s+møderne\b"
+    r"|\b(?:flere|forskellige|alle|sine)\s+(?:\w+\s+)?møder\b"
+    r"|\b(?:repeatedly|each\s+year|every\s+year|year\s+by\s+year|overview|several\s+meetings|(?:at|in)\s+the\s+meetings)\b",
+    re.IGNORECASE,
+)
+# After the perfect, "siden …" (not KL's "Siden sidst") or a verb of change: "Hvordan har X udviklet sig?".
+CHANGE_SINCE_RE = re.compile(
+    r"\b(?:har|er)\b[^?]*\b(?:siden\b(?!\s+sidst)|(?:udviklet|ændret|forandret)\s+sig\b)"
+    r"|\b(?:has|have)\b[^?]*\b(?:since|developed|changed|evolved)\b",
+    re.IGNORECASE,
+)
+LOOK_BACK_RE = re.compile(f"{SPAN_RE.pattern}|{RECURRENCE_RE.pattern}|{CHANGE_SINCE_RE.pattern}", re.IGNORECASE)
+# A look back asks for a history unless the interrogative asks for a typed fact: "Hvor mange er modtaget
+# siden 2020?" wants the figure, "Hvad har KKR hørt om X gennem årene?" the meetings.
+LOOK_BACK_TYPES = frozenset({AnswerType.OPEN, AnswerType.YESNO, AnswerType.LIST, AnswerType.DECISION})
 # KL's minutes list who took part ("Deltagere", "Afbud"): attendance is answered from that list.
 ATTENDANCE_RE = re.compile(
     r"\b(deltog|deltagere|deltager|deltagerliste\w*|fremmødt\w*|til stede|afbud|attended|attendees|present at)\b",
@@ -238,9 +267,11 @@ ENGLISH_MARKERS = _words(
 NAME_RE = re.compile(r"\b(?:[A-ZÆØÅ][\wæøåÆØÅ-]*|\w*\d\w*)\b")
 # "… og hvornår …", ", hvem …": a further question inside the same sentence.
 # A bare comma before an interrogative starts an indirect question ("…, hvordan det går") and splits nothing.
+# A preposition may stand before the interrogative: "og til hvornår …", "and by when …", "and with whom …".
+QUESTION_PREPOSITIONS = _words("til fra med for på i om af indtil siden by until till from with in on at to of")
 FURTHER_QUESTION_RE = re.compile(
-    r"(?:,?\s*\b(?:og|samt|men|and)|\?)\s+(?=(?:hvad|hvem|hvor|hvornår|hvordan|hvorfor|hvilke[nt]?|what|who"
-    r"|when|where|why|which|how)\b)",
+    rf"(?:,?\s*\b(?:og|samt|men|and)|\?)\s+(?=(?:(?:{'|'.join(sorted(QUESTION_PREPOSITIONS))})\s+)?"
+    r"(?:hvad|hvem|hvor|hvornår|hvordan|hvorfor|hvilke[nt]?|what|who|whom|when|where|why|which|how)\b)",
     re.IGNORECASE,
 )
 # "både i 2020 og i 2025", "i 2021 og 2023": one question asked of two periods.
@@ -272,6 +303,21 @@ class Part:
         """Every year the part writes, both ends of a span ("Rammeaftale 2021-2022") too: the subject it names,
         so a bare one of them is no answer to "hvornår" (``years`` leaves a span's second year out)."""
         return frozenset(year for year in map(int, FOUR_DIGITS_RE.findall(self.text)) if _plausible_year(year))
+
+    @property
+    def year_span(self) -> tuple[int, int] | None:
+        """The years a history lists meetings from: "siden 2020" onwards, "før 2023" up to 2022, "i 2020 og
+        2025" or "fra 2020 til 2025" from the first to the last. A history's years bound its meetings; an
+        item need not write them."""
+        if not self.years:
+            return None
+        since = [int(year) for year in SINCE_RE.findall(self.text) if _plausible_year(int(year))]
+        before = [int(year) - 1 for year in BEFORE_RE.findall(self.text) if _plausible_year(int(year))]
+        bounded = [*since, *(year + 1 for year in before)]
+        inside = [year for year in self.years if year not in bounded]
+        low = min([*since, *inside], default=FIRST_YEAR)
+        high = max([*before, *inside], default=LAST_YEAR)
+        return low, high
 
     @property
     def slot(self) -> bool:
@@ -357,7 +403,7 @@ def analyse(question: str, committees: tuple[str, ...] = (), default_committee: 
     """Read a validated question; ``committees`` are the committees in the index, to tell which one it names."""
     notes: list[str] = []
     english = is_english(question)
-    history = bool(HISTORY_RE.search(question))
+    history = asks_history(question)
     committee = named_committee(question, committees)
     own_names = committee_words((default_committee, *committees))
     names = tuple(n for n in specific_terms(question, own_names) if not n.isdigit())
@@ -422,6 +468,14 @@ def _is_verb(word: str) -> bool:
     return bool(PAST_TENSE_RE.match(word) or PASSIVE_RE.match(word))
 
 
+def asks_history(question: str) -> bool:
+    """The perfect after "hvornår", a look back named outright ("tidligere", "hvilke møder"), or a span of
+    time looked back over in a question that asks for no typed fact."""
+    if HISTORY_RE.search(question):
+        return True
+    return bool(LOOK_BACK_RE.search(question)) and answer_type_of(question) in LOOK_BACK_TYPES
+
+
 def answer_type_of(question: str, history: bool = False) -> AnswerType:
     """The expected answer, from the interrogative that opens the (first) question."""
     if history:
@@ -468,7 +522,7 @@ def split_parts(question: str, history: bool = False) -> tuple[Part, ...]:
     if len(pieces) > 1 and all(_asks_something(p) for p in pieces[1:]):
         parts = []
         for piece in pieces:
-            kind = answer_type_of(piece, history and bool(HISTORY_RE.search(piece)))
+            kind = answer_type_of(piece, history and asks_history(piece))
             parts.append(Part(piece, kind, tuple(_years(piece, [])), search=question))
         return tuple(parts)
     match = TWO_YEARS_RE.search(question)
@@ -485,6 +539,8 @@ def split_parts(question: str, history: bool = False) -> tuple[Part, ...]:
 def _asks_something(piece: str) -> bool:
     """Whether a piece of a question is a question of its own, not a trailing phrase."""
     words = WORD_RE.findall(piece.lower())
+    if len(words) > 2 and words[0] in QUESTION_PREPOSITIONS:
+        words = words[1:]
     return bool(words) and words[0] in INTERROGATIVES and len(words) >= 2
 
 
@@ -502,9 +558,10 @@ _STOPWORDS = frozenset(STOPWORDS_DANISH) | frozenset(STOPWORDS_EN) | FRAME_WORDS
 
 
 def subject_stems(question: str, own_names: frozenset[str] = frozenset()) -> set[str]:
-    """The stems of the question's content words: what it is about, not how it asks."""
+    """The stems of the question's content words: what it is about, not how it asks ("gennem årene" only
+    asks across meetings)."""
     words = [
-        w for w in WORD_RE.findall(question.lower())
+        w for w in WORD_RE.findall(SPAN_RE.sub(" ", question).lower())
         if w not in _STOPWORDS and w not in own_names and not w.isdigit()
     ]
     return set(danish_stemmer().stemWords(words))

@@ -10,7 +10,7 @@ the answer) and refusal accuracy (refused exactly the unanswerable questions).
 Refusal is reported as two figures, so that neither refusing everything nor
 answering everything looks good: unanswerable recall (refused / unanswerable)
 and the false-refusal rate (refused / answerable). The median length of an
-answered single-fact question shows whether answers stay short.
+answered single-fact question, and of an answered history, shows whether answers stay short.
 
 Four question sets, each with its own floors in ``thresholds.json`` (their
 provenance is in the README): ``golden.jsonl`` and ``holdout.jsonl``, which the
@@ -135,6 +135,9 @@ def answer_metrics(results: list[QuestionResult]) -> dict[str, float]:
         metrics["citation_accuracy"] = sum(any(c in r.gold for c in r.citations) for r in answerable) / len(answerable)
         metrics["key_fact_recall"] = sum(r.facts_found for r in answerable) / max(facts, 1)
     histories = [r for r in answerable if r.kind == "precedent"]
+    answered_histories = [r for r in histories if not r.refused]
+    if answered_histories:  # a history lists meetings; its length shows whether it quotes more than it must
+        metrics["median_history_words"] = float(statistics.median(_words(r.answer) for r in answered_histories))
     if histories:  # a history should cite every item that treated the topic, and little else
         metrics["precedent_source_recall"] = sum(_share(r.gold, r.citations) for r in histories) / len(histories)
         metrics["precedent_source_precision"] = sum(_share(r.citations, r.gold) for r in histories) / len(histories)
@@ -177,7 +180,7 @@ def thresholds_for(golden: Path) -> dict:
 
 
 # Figures where lower is better: their threshold is a ceiling, not a floor.
-CEILINGS = {"false_refusal_rate", "median_single_fact_words"}
+CEILINGS = {"false_refusal_rate", "median_single_fact_words", "median_history_words"}
 
 
 def check_thresholds(summary: dict, thresholds: dict) -> list[str]:

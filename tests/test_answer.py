@@ -8,6 +8,7 @@ import pytest
 
 from assistant.answer import REFUSAL, long_date
 from assistant.question import QuestionError
+from assistant.quotes import PRECEDENT_QUOTES
 from assistant.retrieval import Filters
 from assistant.service import ask
 
@@ -331,12 +332,37 @@ def test_a_history_counts_a_compound_found_by_its_telling_part(corpus_index) -> 
     assert "7. februar 2023" in answer.text
 
 
-def test_an_agenda_line_in_a_history_quotes_three_sentences(corpus_index) -> None:
-    # An agenda has no decision to quote, so its line gets a third sentence on the topic instead.
+def test_an_agenda_line_in_a_history_quotes_as_many_sentences_as_a_minutes_line(corpus_index) -> None:
+    # An agenda has no decision to quote, so its line gets one more sentence on the topic instead.
     answer = ask("Hvornår har KKR drøftet uddannelse og rekruttering af pædagoger?", retriever=corpus_index)
     line = next(line for line in answer.text.splitlines() if line.startswith("- 7. februar 2023 (dagsorden)"))
     citation = next(c for c in answer.citations if c.doc_type == "dagsorden")
-    assert len(citation.highlights) == 3 and line.count(f"[{citation.number}]") == 3
+    assert len(citation.highlights) == PRECEDENT_QUOTES and line.count(f"[{citation.number}]") == PRECEDENT_QUOTES
+
+
+def test_a_history_since_a_year_lists_the_later_meetings_that_never_write_it(corpus_index) -> None:
+    # "siden 2020" bounds the meetings listed; the 2023 extension of the contract never writes "2020".
+    answer = ask("Hvad har KKR fået at vide om Syddansk EU-kontor siden 2020?", retriever=corpus_index)
+    cited = {(c.source, c.item) for c in answer.citations}
+    assert ("kkr-syddanmark-2023-11-21-referat.txt", "2.4") in cited
+    assert "21. november 2023" in answer.text and answer.text.count("\n- ") >= 3
+    later = ask("Hvad har KKR fået at vide om Syddansk EU-kontor siden 2021?", retriever=corpus_index)
+    assert "8. september 2020" not in later.text and "21. november 2023" in later.text
+
+
+def test_a_briefing_item_in_a_history_quotes_only_what_names_the_subject(corpus_index) -> None:
+    # "Siden sidst" records one briefing after another in its Beslutning; the bus company's and the GP
+    # agreement's are no part of the EU office's history.
+    answer = ask("Hvad har KKR fået at vide om Syddansk EU-kontor gennem årene?", retriever=corpus_index)
+    assert "EU-kontor" in answer.text and "Siden sidst" in answer.text
+    assert "FynBus" not in answer.text and "videokonference" not in answer.text
+
+
+def test_a_history_quotes_the_figures_that_set_one_meeting_apart_from_the_next(corpus_index) -> None:
+    answer = ask("Hvad har KKR fået at vide om Fælleskommunalt Socialsekretariats overskud gennem årene?",
+                 retriever=corpus_index)
+    assert answer.text.count("\n- ") >= 2
+    assert "3.589.269 kr." in answer.text and "2.961.576 kr." in answer.text
 
 
 def test_a_count_and_a_history_in_one_question_get_a_figure_and_a_history(corpus_index) -> None:

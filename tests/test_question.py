@@ -11,7 +11,16 @@ from datetime import date
 
 import pytest
 
-from assistant.question import AnswerType, analyse, answer_type_of, is_yes_no, period_in_question, plan_search
+from assistant.question import (
+    FIRST_YEAR,
+    LAST_YEAR,
+    AnswerType,
+    analyse,
+    answer_type_of,
+    is_yes_no,
+    period_in_question,
+    plan_search,
+)
 
 COMMITTEES = ("Byrådet i Testrup",)
 
@@ -162,6 +171,73 @@ def test_the_committee_as_subject_of_a_past_tense_verb_asks_what_it_decided() ->
 )
 def test_a_count_question_names_what_it_counts(question: str, counted: tuple[str, ...]) -> None:
     assert analyse(question).parts[0].counted == counted
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Hvad har udvalget hørt om Nordby Havn gennem årene?",
+        "Hvad har rådet fået at vide om skolereformen over tid?",
+        "Hvordan har budgettet for busdriften udviklet sig?",
+        "Hvad har rådet fået at vide om vejprojektet siden starten?",
+        "Hvordan er udvalget løbende blevet orienteret om cykelstierne?",
+        "Hvad har rådet besluttet om havnen på de seneste møder?",
+        "Hvad er der blevet sagt om havnen på møderne?",
+        "What has the council been told about the harbour over the years?",
+        "How has the bus budget changed since the reform?",
+    ],
+)
+def test_a_look_back_over_time_asks_for_a_history(question: str) -> None:
+    analysis = analyse(question)
+    assert analysis.history and analysis.answer_type == AnswerType.HISTORY
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Hvor mange pladser er der oprettet siden 2020?",  # a count over a span: the figure is asked
+        "Hvem har været formand gennem årene?",  # a person
+        "Hvad blev der orienteret om under Siden sidst?",  # KL's standing briefing item, no span
+        "Hvad konkluderede rådet om møderne og mødeformen?",  # the meetings are the topic
+        "Hvad blev besluttet om havnen?",
+    ],
+)
+def test_no_look_back_or_a_typed_question_is_no_history(question: str) -> None:
+    assert not analyse(question).history
+
+
+def test_the_look_back_is_not_the_subject() -> None:
+    assert analyse("Hvad har rådet hørt om havnen gennem årene?").subject == analyse(
+        "Hvad har rådet hørt om havnen?").subject
+
+
+@pytest.mark.parametrize(
+    ("question", "span"),
+    [
+        ("Hvad har rådet fået at vide om havnen siden 2021?", (2021, LAST_YEAR)),
+        ("Hvornår har rådet behandlet havnen før 2023?", (FIRST_YEAR, 2022)),
+        ("Hvornår har rådet behandlet havnen i 2020 og 2022?", (2020, 2022)),
+        ("Hvornår har rådet behandlet havnen?", None),
+    ],
+)
+def test_a_history_spans_the_years_it_names(question: str, span: tuple[int, int] | None) -> None:
+    analysis = analyse(question)
+    assert analysis.history
+    assert analysis.parts[0].year_span == span
+
+
+@pytest.mark.parametrize(
+    ("question", "types"),
+    [
+        ("Hvornår udløber tilskuddet, og til hvornår skal rapporten være sendt?", (AnswerType.DATE, AnswerType.DATE)),
+        ("When does the grant run out, and by when must the report be sent?", (AnswerType.DATE, AnswerType.DATE)),
+        ("Hvem blev valgt, og med hvem skal de samarbejde?", (AnswerType.PERSON, AnswerType.PERSON)),
+        ("Hvad koster det for kommunerne i 2024?", (AnswerType.AMOUNT,)),  # "for" opens no question
+    ],
+)
+def test_a_preposition_before_the_interrogative_still_asks_a_second_question(
+        question: str, types: tuple[AnswerType, ...]) -> None:
+    assert tuple(part.answer_type for part in analyse(question).parts) == types
 
 
 def test_hvornaar_er_is_a_history_only_in_the_perfect() -> None:
