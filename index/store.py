@@ -42,6 +42,11 @@ from settings import Settings, get_settings
 Progress = Callable[[int, int, str], None]
 
 COLLECTION = "minutes"
+# Chroma's HNSW index is approximate and built on several threads, so two builds of the same corpus returned
+# different dense neighbours (12 of 252 eval questions' top 40 differed, one answer once). A candidate list this
+# long makes the search exhaustive for a committee's minutes, so every build answers alike (its cost on a
+# much larger store is what eval.bench's growth row would show; it was not re-measured with it).
+HNSW_CONFIGURATION = {"hnsw": {"space": "cosine", "ef_search": 512}}
 # One record whose token changes on every write: what readers compare per question.
 CHANGES_COLLECTION = "minutes_changes"
 CHANGE_ID = "change"
@@ -287,7 +292,7 @@ def open_collection(config: Settings | None = None, *, create: bool = False, nam
     if name not in names:
         if not create:
             raise FileNotFoundError(f"Der er intet søgeindeks i {config.store_location}; kør 'python -m index build'.")
-        return client.create_collection(name, metadata={**signature, "hnsw:space": "cosine"})
+        return client.create_collection(name, metadata=signature, configuration=HNSW_CONFIGURATION)
     collection = client.get_collection(name)
     check_signature(collection.metadata or {}, signature, config)
     return collection
@@ -572,7 +577,8 @@ def copy_index(source: Settings, config: Settings | None = None) -> int:
         client = chroma_client(config)
         copied = 0
         for name, origin in origins.items():
-            target = client.create_collection(name, metadata=dict(origin.metadata or {}))
+            metadata = {key: value for key, value in (origin.metadata or {}).items() if not key.startswith("hnsw:")}
+            target = client.create_collection(name, metadata=metadata, configuration=HNSW_CONFIGURATION)
             for offset in range(0, origin.count(), COPY_BATCH):
                 page = origin.get(limit=COPY_BATCH, offset=offset, include=["documents", "metadatas", "embeddings"])
                 target.add(ids=page["ids"], documents=page["documents"], metadatas=page["metadatas"],
