@@ -420,12 +420,8 @@ def _in_span(retriever: HybridRetriever, item: RetrievedItem, part: Part) -> boo
     if span is None:
         return True
     year = year_of(item)
-    return (year is not None and span[0] <= year <= span[1]) or _names_any_year(retriever, item, part.years)
-
-
-def _names_any_year(retriever: HybridRetriever, item: RetrievedItem, years: tuple[int, ...]) -> bool:
-    text = _item_text(retriever, item)
-    return any(str(year) in text for year in years)
+    return (year is not None and span[0] <= year <= span[1]) or any(
+        _names_all(retriever, item, [str(named)]) for named in part.years)
 
 
 def _item_text(retriever: HybridRetriever, item: RetrievedItem) -> str:

@@ -312,11 +312,10 @@ class Part:
         if not self.years:
             return None
         since = [int(year) for year in SINCE_RE.findall(self.text) if _plausible_year(int(year))]
-        before = [int(year) - 1 for year in BEFORE_RE.findall(self.text) if _plausible_year(int(year))]
-        bounded = [*since, *(year + 1 for year in before)]
-        inside = [year for year in self.years if year not in bounded]
+        before = [int(year) for year in BEFORE_RE.findall(self.text) if _plausible_year(int(year))]
+        inside = [year for year in self.years if year not in since and year not in before]
         low = min([*since, *inside], default=FIRST_YEAR)
-        high = max([*before, *inside], default=LAST_YEAR)
+        high = max([*(year - 1 for year in before), *inside], default=LAST_YEAR)
         return low, high
 
     @property
