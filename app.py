@@ -24,9 +24,10 @@ from assistant.answer import Answer, Citation, long_date, upper_first
 from assistant.question import QuestionError
 from assistant.retrieval import Filters, HybridRetriever, shared_retriever
 from assistant.service import ask
+from index.chroma import IndexMismatchError, StoreUnavailableError, store_error
 from index.embedding import ModelError
 from index.identity import display_name
-from index.store import IndexMismatchError, StoreUnavailableError, build_index, indexed_directories, store_error
+from index.store import build_index, indexed_directories
 from index.uploads import add_upload, clear_staging
 from settings import Settings, get_settings
 

@@ -27,8 +27,8 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("angiv et spørgsmål eller --questions FIL")
 
     from assistant.service import QuestionError, ask
+    from index.chroma import IndexMismatchError, StoreUnavailableError, store_error
     from index.embedding import ModelError
-    from index.store import IndexMismatchError, StoreUnavailableError, store_error
 
     questions = [args.question] if args.question else _read_questions(args.questions)
     status = 0

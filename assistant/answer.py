@@ -18,12 +18,13 @@ from assistant.policy import Outcome, PartOutcome, Refusal, Use, decide, item_or
 from assistant.question import MONTHS, AnswerType, SearchPlan
 from assistant.relevance import Relevance
 from assistant.retrieval import HybridRetriever, ItemSection, RetrievedItem
+from index.sections import DECISION, RECOMMENDATION
 
 REFUSAL = "Det kan jeg ikke finde i mødematerialet."
 NOT_STATED = "Det fremgår ikke af mødematerialet."
 NO_PARTICIPANTS = "Materialet har ingen deltagerliste for det eller de møder, spørgsmålet gælder."
 MONTH_NAMES = tuple(MONTHS)
-SECTION_LABELS = {"Beslutning": "Af beslutningen fremgår:", "Indstilling": "Indstillingen lød:"}
+SECTION_LABELS = {DECISION: "Af beslutningen fremgår:", RECOMMENDATION: "Indstillingen lød:"}
 # What a typed question asked for, as the refusal names it.
 SLOT_WORDS = {
     AnswerType.PERSON: "hvem det drejer sig om",
@@ -222,8 +223,8 @@ def _fact_line(citation: Citation, use: Use) -> str:
 def _primary_section(quotes: list[tuple[str, str]], decision: bool) -> str:
     """The section a citation is labelled with: the decision's when one is quoted for a decision, else the most quoted."""
     sections = [section for _, section in quotes]
-    if decision and "Beslutning" in sections:
-        return "Beslutning"
+    if decision and DECISION in sections:
+        return DECISION
     return max(dict.fromkeys(sections), key=sections.count, default="")
 
 
@@ -252,9 +253,9 @@ def _item_paragraph(citation: Citation, use: Use, decision: bool) -> str:
     if citation.doc_type == "dagsorden":
         parts.append(f"{meeting_phrase(citation)} var {where} på dagsordenen {marker}. "
                      f"Materialet er en dagsorden, så mødets beslutning fremgår ikke {marker}.")
-    elif decision and "Beslutning" in groups:
+    elif decision and DECISION in groups:
         parts.append(f"{meeting_phrase(citation)} traf {citation.committee} denne beslutning under {where} {marker}:")
-        parts += groups.pop("Beslutning")
+        parts += groups.pop(DECISION)
     else:
         parts.append(f"{meeting_phrase(citation)} behandlede {citation.committee} {where} {marker}.")
     labelled: dict[str, list[str]] = {}

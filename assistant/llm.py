@@ -28,7 +28,7 @@ from llama_index.core.base.llms.types import ChatMessage, MessageRole
 from llama_index.llms.openai_like import OpenAILike
 
 from assistant.answer import REFUSAL, Answer, Citation
-from assistant.sentences import split_line
+from index.sentences import split_line
 from index.tokens import count_tokens, truncate_tokens
 from settings import REPO_ROOT, Settings
 
@@ -338,7 +338,7 @@ def split_reply_sentences(body: str) -> list[str]:
     """The sentences of a reply that must each cite a source.
 
     Lines are units of their own (paragraphs, bullet items); within a line
-    assistant.sentences finds the sentences. Markers written after the full
+    index.sentences finds the sentences. Markers written after the full
     stop ("Sætning. [1]") belong to the sentence before them. Headings and
     lines without letters are not sentences; a lead-in ending in ":" is joined
     to what it introduces, so "KKR besluttede:" plus a cited bullet passes.

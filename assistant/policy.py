@@ -48,7 +48,8 @@ from assistant.relevance import (
     unknown_words,
 )
 from assistant.retrieval import PERIOD_BOOST, Filters, HybridRetriever, RetrievedItem, group_by_item, meeting_matches
-from index.layouts.firstagenda import HISTORY as HISTORY_SECTION
+from index.sections import DECISION
+from index.sections import HISTORY as HISTORY_SECTION
 from settings import get_settings
 
 MAX_ITEMS = 3
@@ -328,7 +329,7 @@ def _typed(retriever: HybridRetriever, analysis: QuestionAnalysis, part: Part, n
         return outcome
     item, slots = best
     quotes = lead_quotes(slots)
-    if analysis.decision and item.doc_type != "dagsorden" and not any(s == "Beslutning" for _, s in quotes):
+    if analysis.decision and item.doc_type != "dagsorden" and not any(s == DECISION for _, s in quotes):
         decision = best_sentences(retriever, item, part.search, analysis.subject, decision=True, limit=1)
         quotes = sorted([*quotes, *decision], key=lambda q: _order(retriever, item, q[0]))
     outcome.uses = [Use(item, quotes)]

@@ -20,9 +20,10 @@ from assistant.evidence import counts, for_other_year, forecast, has_amount, sta
 from assistant.question import FURTHER_QUESTION_RE, AnswerType, Part
 from assistant.relevance import coverage, names_any, stems
 from assistant.retrieval import HybridRetriever, RetrievedItem
-from assistant.sentences import split_sentences
 from assistant.similarity import sentence_similarities
 from index.chunking import PARTICIPANTS_SECTION
+from index.sections import CASE, DECISION, RECOMMENDATION
+from index.sentences import split_sentences
 
 # The verbs of KL's Beslutning sections: "KKR Syddanmark godkendte …", "tog … til efterretning".
 DECISION_VERB_RE = re.compile(
@@ -36,7 +37,7 @@ HEADING_MAX_WORDS = 8
 BULLET_RE = re.compile(r"^[–•-]\s")
 MAX_LIST_ITEMS = 8
 DUPLICATE_OVERLAP = 0.7
-SECTION_PREFERENCE = {"Beslutning": 0.05, "Indstilling": 0.1, "Sagsfremstilling": 0.05}
+SECTION_PREFERENCE = {DECISION: 0.05, RECOMMENDATION: 0.1, CASE: 0.05}
 DECISION_SECTION_BONUS = 1.0
 # A decision up to this many words is quoted whole: cutting it to its best sentences drops what else was decided.
 WHOLE_DECISION_WORDS = 220
@@ -297,9 +298,9 @@ def sentence_budget(question: str) -> int:
 
 def _with_decision(keep: list[int], ranked: list[int], pool: list[Candidate]) -> list[int]:
     """Minutes say what was decided: the best Beslutning sentence joins the quotes if none is among them."""
-    if any(pool[index].section == "Beslutning" for index in keep):
+    if any(pool[index].section == DECISION for index in keep):
         return keep
-    decision = next((index for index in ranked if pool[index].section == "Beslutning"), None)
+    decision = next((index for index in ranked if pool[index].section == DECISION), None)
     if decision is None:
         return keep
     return [*keep, decision]
@@ -347,10 +348,10 @@ def _decision_sections(candidates: list[Candidate]) -> set[str]:
     "KKR Syddanmark godkendte indstillingen." says nothing by itself; what was
     approved is the Indstilling.
     """
-    decision = [candidate.text for candidate in candidates if candidate.section == "Beslutning"]
+    decision = [candidate.text for candidate in candidates if candidate.section == DECISION]
     if not decision:
         return set()
-    return {"Beslutning", "Indstilling"} if any(APPROVES_PROPOSAL_RE.search(t) for t in decision) else {"Beslutning"}
+    return {DECISION, RECOMMENDATION} if any(APPROVES_PROPOSAL_RE.search(t) for t in decision) else {DECISION}
 
 
 def _sentence_score(text: str, section: str, wanted: set[str] | frozenset[str], decided: set[str],

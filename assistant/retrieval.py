@@ -18,6 +18,7 @@ from llama_index.core.base.base_retriever import BaseRetriever
 from llama_index.core.bridge.pydantic import Field
 from llama_index.core.schema import NodeWithScore, QueryBundle, TextNode
 
+from index.sections import DECISION
 from settings import Settings, get_settings
 
 DENSE_TOP_K = 40
@@ -146,8 +147,9 @@ class HybridRetriever(BaseRetriever):
     def __init__(self, config: Settings | None = None, similarity_top_k: int = FUSED_TOP_K) -> None:
         from llama_index.core import VectorStoreIndex
 
+        from index.chroma import ChangeMarker, open_collection
         from index.embedding import get_embed_model
-        from index.store import ChangeMarker, open_collection, vector_store
+        from index.store import vector_store
 
         super().__init__()
         self.config = config or get_settings()
@@ -191,9 +193,10 @@ class HybridRetriever(BaseRetriever):
         from llama_index.core import VectorStoreIndex
 
         from assistant.similarity import register_sentence_vectors
+        from index.chroma import open_collection
         from index.lexical import stored_nodes
         from index.sentence_vectors import load_sentence_vectors
-        from index.store import open_collection, vector_store
+        from index.store import vector_store
 
         collection = open_collection(self.config)  # `index build --rebuild` or `index copy` made a new one
         if collection.id != self.collection.id:
@@ -258,7 +261,7 @@ class HybridRetriever(BaseRetriever):
         chunks = reciprocal_rank_fusion(rankings)[:options.top_k or self.similarity_top_k]
         if options.decision:
             for chunk in chunks:
-                if chunk.section == "Beslutning":
+                if chunk.section == DECISION:
                     chunk.score *= DECISION_BOOST
         return [chunk.to_node() for chunk in sorted(chunks, key=lambda c: c.score, reverse=True)]
 

@@ -29,7 +29,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.calibrate:
         args.golden, args.no_baseline = None, True
-    from index.store import store_error
+    from index.chroma import store_error
 
     try:
         return _run(args)

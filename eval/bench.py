@@ -280,7 +280,7 @@ def part_cold() -> dict[str, float]:
 
 
 def part_fresh() -> dict[str, float]:
-    """A fresh machine, pip excluded: the set-up step (``python -m index.model``) into an empty model cache,
+    """A fresh machine, pip excluded: the set-up step (``python -m index.prepare``) into an empty model cache,
     then ``python -m index build`` of the bundled corpus into an empty data dir, each in a process of its own.
     The OS file cache is whatever the machine has (dropping it needs root)."""
     with tempfile.TemporaryDirectory(prefix="minutes-bench-cache-") as cache:

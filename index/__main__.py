@@ -41,8 +41,9 @@ def main(argv: list[str] | None = None) -> int:
 def _copy(data_dir: Path) -> int:
     from dataclasses import replace
 
+    from index.chroma import IndexMismatchError, store_error
     from index.embedding import ModelError
-    from index.store import IndexMismatchError, copy_index, store_error
+    from index.store import copy_index
 
     config = settings.get_settings()
     source = replace(config, data_dir=data_dir.resolve(), chroma_url=None)
@@ -77,8 +78,9 @@ def _inspect(paths: list[Path], as_json: bool) -> int:
 
 
 def _build(paths: list[Path], prune: bool | None, rebuild: bool) -> int:
+    from index.chroma import IndexMismatchError, store_error
     from index.embedding import ModelError
-    from index.store import IndexMismatchError, build_index, store_error
+    from index.store import build_index
 
     config = settings.get_settings()
     try:

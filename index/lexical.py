@@ -55,7 +55,7 @@ def stored_nodes(collection) -> tuple[str, list]:
     """Every chunk in the collection as a llama-index TextNode, and the collection's version."""
     from llama_index.core.schema import TextNode
 
-    from index.store import read_all
+    from index.chroma import read_all
 
     stored = read_all(collection, ["documents", "metadatas"])
     nodes = [
@@ -91,7 +91,7 @@ def load_or_build(version: str, nodes: list, config: Settings | None = None, top
 def sync_lexical(collection, config: Settings | None = None) -> bool:
     """After a build: make the saved index match the collection (rebuilt only if it changed); True if rebuilt."""
     config = config or get_settings()
-    from index.store import read_all
+    from index.chroma import read_all
 
     ids = read_all(collection, [])["ids"]
     version = collection_version(ids)

@@ -16,7 +16,7 @@ counted from 0 for ``<s>``, as e5.c does) with the XLM-R vocabulary. It has no
 pooler weights; the directory tells sentence-transformers to build the encoder
 without a pooler, so no randomly initialised weight exists anywhere.
 
-``python -m index.model`` is the set-up step: it builds the model into the
+``python -m index.prepare`` is the set-up step: it builds the model into the
 cache (once) and, when the configured backend is ONNX Runtime, writes that
 variant beside it (``index.onnx_encoder``). It says where each went and how
 long it took.
@@ -521,22 +521,3 @@ def _move_into_place(built: Path, target: Path) -> None:
     except OSError:
         if not is_complete(target):  # lost a race to another builder: theirs is as good as ours
             raise
-
-
-def main() -> int:
-    from index.onnx_encoder import prepare_onnx_model
-
-    settings = get_settings()
-    target = settings.local_model_dir
-    if is_complete(target):
-        print(f"Modellen findes allerede: {target}")
-    else:
-        started = time.perf_counter()
-        ensure_local_model(settings)
-        print(f"Modellen er bygget i {target} på {time.perf_counter() - started:.1f} s")
-    prepare_onnx_model(settings)
-    return 0
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())

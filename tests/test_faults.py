@@ -24,7 +24,8 @@ import pytest
 from filelock import Timeout
 
 import settings
-from index.store import build_index, open_collection
+from index.chroma import open_collection
+from index.store import build_index
 from tests.helpers import CORPUS, FILE_2023_11
 from tests.pdf_factory import write_meeting_pdf
 from tests.tiny_docs import write_meeting

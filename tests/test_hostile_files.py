@@ -16,10 +16,11 @@ from pathlib import Path
 
 import pytest
 
+from index.chroma import open_collection
 from index.errors import IngestError
 from index.ingest import ingest_paths
 from index.parsing import parse_file
-from index.store import build_index, open_collection
+from index.store import build_index
 from tests.pdf_factory import HOSTILE_KINDS, write_hostile_pdf, write_meeting_pdf
 from tests.tiny_docs import limited, meeting_text, write_meeting
 

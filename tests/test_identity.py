@@ -18,10 +18,11 @@ import pytest
 from filelock import Timeout
 
 import settings
+from index.chroma import open_collection
 from index.chunking import chunk_document
 from index.identity import display_name
 from index.parsing import parse_file
-from index.store import build_index, open_collection, store_lock
+from index.store import build_index, store_lock
 from index.uploads import add_upload
 from tests.tiny_docs import limited, write_meeting
 

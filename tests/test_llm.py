@@ -28,7 +28,7 @@ from assistant.llm import (
     rephrase_with_llm,
     split_reply_sentences,
 )
-from assistant.sentences import split_sentences
+from index.sentences import split_sentences
 from index.tokens import count_tokens
 from settings import REPO_ROOT, Settings, get_settings
 

@@ -9,9 +9,9 @@ import numpy as np
 import pytest
 
 import settings
+from index.chroma import IndexMismatchError, open_collection
 from index.embedding import get_embed_model
 from index.onnx_encoder import onnx_path
-from index.store import IndexMismatchError, open_collection
 
 TEXTS = [
     "KKR Syddanmark besluttede at godkende referatet.",
@@ -62,7 +62,7 @@ def test_an_index_from_before_backends_were_recorded_opens_under_fp32_only(tmp_p
     """It was built by PyTorch in fp32; ONNX fp32 gives the same vectors, int8 does not."""
     import pytest
 
-    from index.store import IndexMismatchError, check_signature
+    from index.chroma import IndexMismatchError, check_signature
     from settings import get_settings
 
     legacy = {"embed_model": "m", "embed_dim": 384}

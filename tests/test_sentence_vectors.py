@@ -116,8 +116,8 @@ def test_sentence_vectors_are_replaced_and_removed_with_their_file(isolated_sett
 
 def test_an_index_without_sentence_vectors_gets_them_on_the_next_build(isolated_settings, indexed_folder) -> None:
     """An index from before sentence vectors existed: the next build adds them, re-embedding no chunk."""
+    from index.chroma import chroma_client
     from index.sentence_vectors import SENTENCE_COLLECTION
-    from index.store import chroma_client
 
     two_files = indexed_folder(FILE_2023_11, FILE_2025)
     chroma_client(isolated_settings).delete_collection(SENTENCE_COLLECTION)

@@ -1,10 +1,10 @@
-"""Danish sentence boundaries (assistant.sentences): abbreviations and dates do not end a sentence."""
+"""Danish sentence boundaries (index.sentences): abbreviations and dates do not end a sentence."""
 
 from __future__ import annotations
 
 import pytest
 
-from assistant.sentences import split_line, split_sentences
+from index.sentences import split_line, split_sentences
 
 
 @pytest.mark.parametrize(

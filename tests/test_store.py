@@ -7,8 +7,9 @@ from pathlib import Path
 import pytest
 
 import settings
+from index.chroma import IndexMismatchError, open_collection
 from index.identity import display_name
-from index.store import IndexMismatchError, build_index, open_collection
+from index.store import build_index
 from tests.tiny_docs import meeting_text, write_meeting
 
 SMALL = "kkr-syddanmark-2023-11-21-referat.txt"
@@ -145,7 +146,7 @@ def test_a_collection_past_sqlites_variable_limit_is_read_whole(isolated_setting
     import numpy as np
     from chromadb.errors import InternalError
 
-    from index.store import chroma_client, read_all
+    from index.chroma import chroma_client, read_all
 
     collection = chroma_client(isolated_settings).create_collection("many-records")
     total = 33_000

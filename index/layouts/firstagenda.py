@@ -23,6 +23,7 @@ from index.agenda import INTRO_SECTION, hard_breaks
 from index.cleaning import assemble_paragraphs, clean_inline, join_wrapped, typical_line_length
 from index.layouts import FIRSTAGENDA, DocumentHeader, Split
 from index.schema import AgendaItem, Line, Section
+from index.sections import HISTORY
 
 PUNKT_RE = re.compile(r"^\s*Punkt\s+(\d{1,3})\s*:\s*(\S.*?)\s*$")
 CASE_RE = re.compile(r"^\s*(EMN-\d{4}-\d{3,7})\b")
@@ -69,7 +70,6 @@ SECTION_NAMES = {
 # Capitalised heads that are a kind of known section: "INDSTILLING FRA MAGISTRATSAFDELINGEN FOR …".
 CAPS_PREFIXES = (("BESLUTNINGSFORSLAG", "Beslutningsforslag"), ("INDSTILLING", "Indstilling"),
                  ("BESLUTNING", "Beslutning"))
-HISTORY = "Sagsforløb"
 
 
 @dataclass
