@@ -10,6 +10,7 @@ on have no internet and a test that waits on the network is a bug.
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -111,67 +112,120 @@ class Settings:
         return bool(self.llm_base_url and self.llm_model)
 
 
-def _env(name: str, default: str | None = None) -> str | None:
+def _env(name: str) -> str | None:
     value = os.environ.get(f"MINUTES_{name}")
-    return value if value not in (None, "") else default
+    return value if value not in (None, "") else None
 
 
-def _choice(name: str, allowed: tuple[str, ...], default: str) -> str:
-    value = (_env(name) or default).strip().lower()
-    if value not in allowed:
-        raise ValueError(f"MINUTES_{name}={value!r} er ikke gyldig; vælg en af: {', '.join(allowed)}.")
-    return value
+def _choice(*allowed: str) -> Callable[[str, str], str]:
+    def parse(name: str, value: str) -> str:
+        value = value.strip().lower()
+        if value not in allowed:
+            raise ValueError(f"MINUTES_{name}={value!r} er ikke gyldig; vælg en af: {', '.join(allowed)}.")
+        return value
+
+    return parse
 
 
-def _url(name: str) -> str | None:
-    value = _env(name)
-    if value is None:
-        return None
+def _url(name: str, value: str) -> str:
     value = value.strip().rstrip("/")
     if not value.startswith(("http://", "https://")):
         raise ValueError(f"MINUTES_{name}={value!r} er ikke gyldig; skriv fx http://127.0.0.1:8000.")
     return value
 
 
+def _path(name: str, value: str) -> Path:
+    return Path(value).expanduser()
+
+
+def _text(name: str, value: str) -> str:
+    return value
+
+
+def _number(kind: Callable[[str], object]) -> Callable[[str, str], object]:
+    def parse(name: str, value: str) -> object:
+        try:
+            return kind(value)
+        except ValueError:
+            raise ValueError(f"MINUTES_{name}={value!r} er ikke et tal.") from None
+
+    return parse
+
+
+@dataclass(frozen=True)
+class Spec:
+    """One setting: its variable, how it is read, its default (a value, or computed from settings read before it),
+    how the default is shown to users, and what it does. The README's settings table is generated from these."""
+
+    field: str
+    parse: Callable[[str, str], object]
+    default: object
+    shown: str
+    doc: str
+
+    @property
+    def variable(self) -> str:
+        return f"MINUTES_{self.field.upper()}"
+
+
+SPECS: tuple[Spec, ...] = (
+    Spec("cache_dir", _path, lambda read: _default_cache_dir(), "`~/.cache/kkr-minutes`",
+         "the converted model and its ONNX graph"),
+    Spec("corpus_dir", _path, lambda read: REPO_ROOT / "corpus", "`./corpus`", "the bundled corpus"),
+    Spec("data_dir", _path, lambda read: REPO_ROOT / "data", "`./data`",
+         "the Chroma store, uploads, the BM25 cache and the write lock"),
+    Spec("embed_model", _text, lambda read: str(read["cache_dir"] / "models" / "multilingual-e5-small"),
+         "the converted local e5-small",
+         "any sentence-transformers name or path (with network access, e.g. `intfloat/multilingual-e5-base`)"),
+    # ONNX Runtime fp32 gives PyTorch's vectors (cosine 1.0000) faster; int8 is faster still but moves the
+    # eval's figures (docs/benchmarks.md), so it is opt-in.
+    Spec("embed_backend", _choice("onnx", "torch"), "onnx", "`onnx`",
+         "`onnx` (ONNX Runtime, graph cached beside the model) or `torch` (sentence-transformers)"),
+    Spec("embed_quantization", _choice("fp32", "int8"), "fp32", "`fp32`",
+         "for `onnx`: `fp32` or `int8` (faster, lower answer figures); `torch` always runs fp32"),
+    Spec("committee", _text, "KKR Syddanmark", "KKR Syddanmark",
+         "the body of a document that names none and has no manifest row"),
+    # multilingual-e5-small truncates at 512 of its own tokens; the context header and "passage: " prompt
+    # ride along, and Danish takes more e5 tokens than cl100k tokens, so the tiktoken bound sits well below.
+    Spec("chunk_max_tokens", _number(int), 300, "300", "chunk size in tiktoken cl100k tokens"),
+    Spec("chunk_overlap_tokens", _number(int), 40, "40", "overlap between the chunks of one section"),
+    Spec("llm_base_url", _url, None, "off", "an OpenAI-compatible endpoint that words the answer (optional)"),
+    Spec("llm_model", _text, None, "off", "the endpoint's model name"),
+    Spec("llm_api_key", _text, None, "off", "the endpoint's key"),
+    Spec("llm_timeout", _number(float), 30.0, "30", "seconds before the extractive answer is shown instead"),
+    Spec("llm_context_tokens", _number(int), 3000, "3000", "the sources' token budget in the prompt"),
+    Spec("host", _text, "127.0.0.1", "127.0.0.1", "where the app listens (0.0.0.0 opens it to the network)"),
+    Spec("port", _number(int), 7860, "7860", "the app's port"),
+    Spec("concurrency", _number(int), 4, "4", "questions answered at once"),
+    Spec("max_question_chars", _number(int), 1000, "1000", "longest question accepted"),
+    # A runaway file must not occupy the app for hours: the largest bundled meeting is about 30 pages and
+    # 100 chunks, and 2,000 chunks embed in about 4 minutes on two cores.
+    Spec("max_upload_mb", _number(float), 50.0, "50", "largest file accepted, in MB"),
+    Spec("max_pages", _number(int), 500, "500", "most pages of a PDF"),
+    Spec("max_chars", _number(int), 2_000_000, "2,000,000", "most characters of a document"),
+    Spec("max_chunks", _number(int), 2000, "2,000", "most chunks of a document"),
+    Spec("chroma_url", _url, None, "off (on disk)",
+         "a Chroma server instead of the store on disk; a path after the port names its database"),
+)
+
+
 def load_settings() -> Settings:
     """Build settings from the environment; call :func:`get_settings` instead."""
-    cache_dir = Path(_env("CACHE_DIR") or _default_cache_dir()).expanduser()
-    default_model = str(cache_dir / "models" / "multilingual-e5-small")
-    return Settings(
-        corpus_dir=Path(_env("CORPUS_DIR") or REPO_ROOT / "corpus").expanduser(),
-        data_dir=Path(_env("DATA_DIR") or REPO_ROOT / "data").expanduser(),
-        cache_dir=cache_dir,
-        embed_model=_env("EMBED_MODEL") or default_model,
-        # ONNX Runtime fp32 gives PyTorch's vectors (cosine 1.0000) faster; int8 is faster still but moves
-        # eval figures by more than 0.01 (golden citation accuracy -0.015; README, "Speed"), so it is opt-in.
-        embed_backend=_choice("EMBED_BACKEND", ("onnx", "torch"), "onnx"),
-        embed_quantization=_choice("EMBED_QUANTIZATION", ("fp32", "int8"), "fp32"),
-        committee=_env("COMMITTEE") or "KKR Syddanmark",
-        # multilingual-e5-small truncates at 512 of its own tokens; the context
-        # header and "passage: " prompt ride along, and Danish takes more e5
-        # tokens than cl100k tokens, so the tiktoken bound sits well below 512.
-        chunk_max_tokens=int(_env("CHUNK_MAX_TOKENS") or 300),
-        chunk_overlap_tokens=int(_env("CHUNK_OVERLAP_TOKENS") or 40),
-        llm_base_url=_env("LLM_BASE_URL"),
-        llm_model=_env("LLM_MODEL"),
-        llm_api_key=_env("LLM_API_KEY"),
-        llm_timeout=float(_env("LLM_TIMEOUT") or 30),
-        llm_context_tokens=int(_env("LLM_CONTEXT_TOKENS") or 3000),
-        host=_env("HOST") or "127.0.0.1",
-        port=int(_env("PORT") or 7860),
-        concurrency=int(_env("CONCURRENCY") or 4),
-        max_question_chars=int(_env("MAX_QUESTION_CHARS") or 1000),
-        # Limits per file. The largest bundled meeting is about 30 pages and 100 chunks;
-        # 2,000 chunks embed in about 4 minutes on two cores, so a runaway file cannot
-        # occupy the app for hours.
-        max_upload_mb=float(_env("MAX_UPLOAD_MB") or 50),
-        max_pages=int(_env("MAX_PAGES") or 500),
-        max_chars=int(_env("MAX_CHARS") or 2_000_000),
-        max_chunks=int(_env("MAX_CHUNKS") or 2000),
-        # A Chroma server (`chroma run`, its container or a distributed deployment) instead of the store on disk;
-        # a path after the port names the server's database (created when missing).
-        chroma_url=_url("CHROMA_URL"),
-    )
+    read: dict[str, object] = {}
+    for spec in SPECS:
+        value = _env(spec.field.upper())
+        if value is not None:
+            read[spec.field] = spec.parse(spec.field.upper(), value)
+        else:
+            read[spec.field] = spec.default(read) if callable(spec.default) else spec.default
+    return Settings(**read)
+
+
+def settings_table() -> str:
+    """The Markdown table of every setting, as the README shows it."""
+    rows = ["| variable | default | what |", "|---|---|---|"]
+    rows += [f"| `{spec.variable}` | {spec.shown} | {spec.doc} |" for spec in SPECS]
+    return "\n".join(rows)
 
 
 @lru_cache(maxsize=1)

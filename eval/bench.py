@@ -299,6 +299,7 @@ def part_serve() -> dict[str, float]:
     """What an app process costs once the index is built elsewhere (`index build` in a process of its own):
     retriever load, warm answer latency and this process's peak memory, which in embedded mode includes
     Chroma's in-process store and on a Chroma server (MINUTES_CHROMA_URL) does not."""
+    import settings
     from assistant.retrieval import HybridRetriever
     from assistant.service import ask
     from eval.runner import load_golden
@@ -309,7 +310,8 @@ def part_serve() -> dict[str, float]:
     load_s = time.perf_counter() - started
     questions = [row["question"] for row in load_golden()]
     latency = _latencies(lambda question: ask(question, retriever=retriever, use_llm=False), questions)
-    return {"retriever_load_s": load_s, **latency, "peak_mb": _peak_mb()}
+    store = "Chroma server" if settings.get_settings().chroma_url else "embedded"
+    return {"retriever_load_s": load_s, **latency, "peak_mb": _peak_mb(), "store": store}
 
 
 def part_growth(size: int) -> dict[str, float]:
@@ -502,6 +504,8 @@ def main() -> int:
                         help=f"which measurements, comma-separated (default: all of {','.join(PARTS)})")
     parser.add_argument("--sizes", default=DEFAULT_SIZES,
                         help=f"corpus sizes for the growth curve, times the bundled corpus (default {DEFAULT_SIZES})")
+    parser.add_argument("--json", type=Path, default=None,
+                        help="merge the figures into this file (eval/bench.json feeds docs/benchmarks.md)")
     args = parser.parse_args()
     if args.part:
         result = part_growth(args.size) if args.part == "growth" else globals()[f"part_{args.part}"]()
@@ -513,39 +517,48 @@ def main() -> int:
         parser.error(f"ukendte dele: {', '.join(sorted(unknown))}")
     with tempfile.TemporaryDirectory(prefix="minutes-bench-") as data_dir:
         results = _run_parts(wanted, Path(data_dir), [int(size) for size in args.sizes.split(",") if size])
+    if args.json:
+        previous = json.loads(args.json.read_text(encoding="utf-8")) if args.json.is_file() else {}
+        args.json.write_text(json.dumps({**previous, **results}, indent=2, ensure_ascii=False) + "\n",
+                             encoding="utf-8")
+    print(markdown(results))
+    return 0
+
+
+def markdown(results: dict) -> str:
+    """The tables and lines of whatever parts ``results`` holds; docs/benchmarks.md is generated from this."""
+    blocks: list[str] = []
     if {"provision", "pipeline", "quickstart", "concurrency"} <= set(results):
-        pages = _pages()
-        print(table(results["provision"], results["pipeline"], results["quickstart"], pages,
-                    results["concurrency"]))
-        print(
-            f"\nBundled corpus: {pages:.0f} pages (estimated at {PAGE_CHARS} characters a page), "
+        pages = results["pipeline"].get("pages") or _pages()
+        blocks.append(table(results["provision"], results["pipeline"], results["quickstart"], pages,
+                            results["concurrency"]))
+        blocks.append(
+            f"Bundled corpus: {pages:.0f} pages (estimated at {PAGE_CHARS} characters a page), "
             f"{int(results['pipeline']['chunks'])} chunks here vs {int(results['quickstart']['chunks'])} "
             "in the quick-start. Build includes parsing, embedding and writing the store. "
             "Query latency for this pipeline includes composing the answer; the quick-start only retrieves. "
-            "Each column ran in its own process; peak memory is that process's maximum resident set.\n"
+            "Each column ran in its own process; peak memory is that process's maximum resident set."
         )
     if "speed" in results:
-        print(speed_table(results["speed"]) + "\n")
+        blocks.append(speed_table(results["speed"]))
     if "encoders" in results:
-        print(encoder_table(results["encoders"]) + "\n")
+        blocks.append(encoder_table(results["encoders"]))
     if "cold" in results:
-        print(f"Cold start with the index built (process start to first answer, `python -m assistant ask`): "
-              f"{results['cold']['cold_start_s']:.1f} s (first run, cold file cache: {results['cold']['first_s']:.1f} s)\n")
+        blocks.append(f"Cold start with the index built (process start to first answer, `python -m assistant ask`): "
+                      f"{results['cold']['cold_start_s']:.1f} s (first run, cold file cache: "
+                      f"{results['cold']['first_s']:.1f} s)")
     if "fresh" in results:
         fresh = results["fresh"]
-        print(f"Set-up plus indexing from an empty model cache and data dir (pip excluded): set-up "
-              f"{fresh['setup_s']:.1f} s + index build {fresh['build_s']:.1f} s = {fresh['total_s']:.1f} s\n")
+        blocks.append(f"Set-up plus indexing from an empty model cache and data dir (pip excluded): set-up "
+                      f"{fresh['setup_s']:.1f} s + index build {fresh['build_s']:.1f} s = {fresh['total_s']:.1f} s")
     if "growth" in results:
-        print(growth_table(results["growth"]))
+        blocks.append(growth_table(results["growth"]))
     if "serve" in results:
-        import settings
-
         serve = results["serve"]
-        store = "Chroma server" if settings.get_settings().chroma_url else "embedded"
-        print(f"App process on a built index ({store}): retriever load "
-              f"{serve['retriever_load_s']:.1f} s, warm answer p50 {serve['p50_ms']:.0f} ms, "
-              f"p95 {serve['p95_ms']:.0f} ms, peak memory {serve['peak_mb']:.0f} MB")
-    return 0
+        blocks.append(f"App process on a built index ({serve.get('store', 'embedded')}): retriever load "
+                      f"{serve['retriever_load_s']:.1f} s, warm answer p50 {serve['p50_ms']:.0f} ms, "
+                      f"p95 {serve['p95_ms']:.0f} ms, peak memory {serve['peak_mb']:.0f} MB")
+    return "\n\n".join(blocks) if blocks else "No benchmark has been recorded (`python -m eval.bench --json eval/bench.json`)."
 
 
 def _default_encoder() -> tuple[str, str]:
