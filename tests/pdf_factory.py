@@ -1018,7 +1018,7 @@ HOSTILE_KINDS = ("unsupported_filter", "unicode_limit", "jbig2")
 
 
 def write_hostile_pdf(path: Path, kind: str) -> Path:
-    """A small meeting PDF broken in one of the ways that used to escape pypdf's usual errors.
+    """A small meeting PDF broken in one of the ways that escape pypdf's usual errors.
 
     ``unsupported_filter`` makes pypdf raise NotImplementedError ("Unsupported
     filter"), ``unicode_limit`` a LimitReachedError (a /ToUnicode code longer than

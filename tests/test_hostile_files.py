@@ -1,9 +1,8 @@
 """Hostile and odd files: every failure stays with its file, with a Danish reason.
 
-The fuzz test and the hostile PDFs failed on the code before (pypdf's
-LimitReachedError, NotImplementedError and DependencyError escaped and ended
-the batch with a traceback); UTF-16 text was read as "ingen dagsordenspunkter";
-there were no limits.
+pypdf's LimitReachedError, NotImplementedError and DependencyError must not
+escape and end a batch with a traceback; UTF-16 text must be read as text; a
+file over a limit is refused with the limit and its setting named.
 """
 
 from __future__ import annotations

@@ -1,8 +1,7 @@
 """Document identity by location: same-named files never collide, uploads never overwrite.
 
-Each test here failed on the code before documents were keyed by location
-(issue 10, defects 1, 2 and 6), except those that exercise index.uploads,
-which did not exist: the app then copied uploads over each other by name.
+Two files of the same name in two folders are two documents, and an upload
+never overwrites another file or another document's chunks.
 """
 
 from __future__ import annotations
