@@ -7,12 +7,13 @@ from pathlib import Path
 
 from index.cleaning import strip_repeated_page_edges, strip_running_lines
 from index.errors import ingest_error
-from index.identity import document_key
 from index.header import read_header
+from index.identity import document_key
 from index.layouts import FALLBACK, split_by_layout
 from index.loading import read_lines
 from index.metadata import meeting_facts, year_in_name
 from index.schema import MeetingDocument
+from index.sections import DECISION
 from settings import get_settings
 
 # Bump when parsing or chunking changes, so unchanged files are re-embedded anyway.
@@ -44,10 +45,11 @@ def parse_file(path: Path, *, key: str | None = None, source_dir: Path | None = 
     items, participants = split.items, split.participants
     if not items:
         raise ingest_error(path.name, "no_items")
-    has_decisions = any(item.section("Beslutning") for item in items)
+    decided = sum(1 for item in items if item.section(DECISION))
+    has_decisions = decided > 0
     facts = meeting_facts(
         path, lines, footer_dates, footer_committees, has_decisions, get_settings().committee,
-        document_header=own_header, fallback=split.layout == FALLBACK,
+        document_header=own_header, fallback=split.layout == FALLBACK, decided_share=decided / len(items),
     )
     return MeetingDocument(
         source=key or document_key(path),

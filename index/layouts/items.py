@@ -243,14 +243,14 @@ def _best_chain(candidates: list[_Candidate]) -> tuple[list[_Candidate], str]:
     numbers; the numbers it skips are then filled with the plain candidates that
     fit between their neighbours ("5. Eventuelt" between 4 and 6, "3 Eventuelt" last).
     """
-    best: tuple[int, list[_Candidate], str] = (0, [], "")
+    best: tuple[tuple[int, int], list[_Candidate], str] = ((0, 0), [], "")
     for form in FORMS:
         pool = [c for c in candidates if c.form in (form, SUB_FORM)]
         chain = _chain([c for c in pool if c.evidence])
         if not chain:
             continue  # numbered lines with nothing that makes them headings: a list, not an agenda
         chain = _fill_gaps(chain, [c for c in pool if not c.evidence])
-        score = sum(1 + EVIDENCE_WEIGHT * c.evidence for c in chain)
+        score = (sum(c.evidence for c in chain), len(chain))
         if score > best[0]:
             best = (score, chain, form)
     return best[1], best[2]
