@@ -25,8 +25,6 @@ from index.schema import Line
 HEADER_DATE_RE = re.compile(r"^\s*Dato:\s*(\d{2}-\d{2}-\d{4})")
 ISO_DATE_RE = re.compile(r"(?<!\d)(\d{4})-(\d{2})-(\d{2})(?!\d)")
 HEADER_LINES = 60
-# An agenda whose items mostly carry a decision is the minutes of a closed meeting.
-CLOSED_AGENDA_SHARE = 0.5
 
 
 @dataclass(frozen=True)
@@ -83,7 +81,6 @@ def meeting_facts(
     default_committee: str,
     document_header: DocumentHeader | None = None,
     fallback: bool = False,
-    decided_share: float = 0.0,
 ) -> MeetingFacts:
     """The manifest's word first, then the document's own (its first lines, header, footer), then the file name.
 
@@ -104,8 +101,6 @@ def meeting_facts(
     committee = (entry.committee if entry else None) or labelled or _committee_from_footer(footer_committees) \
         or named or default_committee
     doc_type = (entry.doc_type if entry else None) or own.doc_type or _doc_type_from_header(header)
-    if doc_type == "dagsorden" and not (entry and entry.doc_type) and decided_share >= CLOSED_AGENDA_SHARE:
-        doc_type = "referat"  # a meeting page still headed "Dagsorden" after the meeting, with its decisions
     if doc_type is None:
         doc_type = "dokument" if fallback else "referat" if has_decisions else "dagsorden"
     return MeetingFacts(committee, meeting_date, doc_type, evidence)

@@ -24,7 +24,8 @@ from index.ingest import ingest_paths
 from tests.helpers import ALL_FILES, CORPUS, FILE_2020, FILE_2021, FILE_2023_02, FILE_2023_11, FILE_2025, REPO, item
 
 INSPECT_KEYS = {
-    "source", "committee", "meeting_date", "doc_type", "item", "title", "case_number", "sections", "chunks", "layout",
+    "source", "committee", "meeting_date", "doc_type", "item", "title", "page", "case_number", "sections",
+    "decision_dates", "chunks", "layout", "cues", "warning",
 }
 
 # 2020-09-08 lines 1-24: the front page, which has no agenda item.

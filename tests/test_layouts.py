@@ -216,8 +216,10 @@ def test_inspect_names_the_layout(tmp_path, minutes):
     run = subprocess.run([sys.executable, "-m", "index", "inspect", str(fa), str(letter)], cwd=REPO,
                          capture_output=True, text=True, timeout=120, check=False)
     assert run.returncode == 0, run.stderr
-    assert "layout: FirstAgenda" in run.stdout
+    assert "layout: dagsordenspunkter genkendt" in run.stdout
+    assert "kendetegn: punktoverskrifter 'Punkt N: Titel'" in run.stdout
     assert "layout: ukendt" in run.stdout
+    assert "advarsel: ingen dagsordenspunkter fundet" in run.stdout
     run = subprocess.run([sys.executable, "-m", "index", "inspect", str(fa), "--json"], cwd=REPO,
                          capture_output=True, text=True, timeout=120, check=False)
     rows = json.loads(run.stdout)
@@ -239,9 +241,10 @@ def test_upload_note_says_items_were_not_recognised_and_how_the_file_was_indexed
     plain = parse_file(write_doc(tmp_path, "brev.txt", ["Kære alle, tak for et godt møde i går.",
                                                         "Vi ses igen efter sommerferien, hvor vi fortsætter."]))
     assert "som ét afsnit" in layout_note(plain) and "afsnitsnummer" in layout_note(plain)
-    assert layout_note(parse_file(write_doc(tmp_path, "fa.txt", [
+    note = layout_note(parse_file(write_doc(tmp_path, "fa.txt", [
         "REFERAT Byrådet d. 01-02-2025", "Punkt 1: Godkendelse", "EMN-2025-000001", "Beslutning", "Godkendt.",
-    ]))) is None
+    ])))
+    assert note == "fa.txt: 1 dagsordenspunkt fundet (1), Byrådet, 01.02.2025. Kendetegn: punktoverskrifter 'Punkt N: Titel'."
 
 
 def test_contents_without_leaders_and_a_wrapped_title_without_contents(tmp_path):
@@ -291,7 +294,7 @@ def test_fallback_without_headings_goes_page_by_page(tmp_path):
     ("Mødedato 31. februar 2025", None),  # not a date: never guessed
 ])
 def test_moededato_forms(line, expected):
-    from index.layouts.firstagenda import read_header
+    from index.header import read_header
     from index.schema import Line
 
     assert read_header([Line("Referat"), Line(line), Line("Punkt 1: Godkendelse")]).meeting_date == expected

@@ -56,6 +56,8 @@ DMY_RE = re.compile(r"(?<!\d)(\d{1,2})-(\d{1,2})-(\d{4})(?!\d)")
 TITLE_MAX_LINES = 4
 EVIDENCE_LOOKAHEAD = 4
 EVIDENCE_WEIGHT = 2
+# Without a case number or contents, this many headings followed by a section heading make an agenda.
+MIN_WEAK_EVIDENCE = 2
 
 
 @dataclass
@@ -65,6 +67,7 @@ class _Candidate:
     form: str
     title: str
     evidence: bool = False
+    strong: bool = False  # a case number or a contents entry, not only a section heading
 
 
 @dataclass
@@ -101,7 +104,7 @@ def read_items(lines: list[Line]) -> Reading:
     toc, toc_titles, toc_lines = _table_of_contents(content, candidates)
     body_candidates = [c for c in candidates if c.position not in toc]
     for candidate in body_candidates:
-        candidate.evidence = _has_evidence(content, candidate, toc_titles)
+        candidate.strong, candidate.evidence = _evidence(content, candidate, toc_titles)
     chain, form = _best_chain(body_candidates)
     if not chain:
         return Reading([])
@@ -213,19 +216,20 @@ def _continues(entry: str, title: str) -> bool:
     return bool(title_n) and (entry_n == title_n or entry_n.startswith(title_n) and len(title_n) >= 8)
 
 
-def _has_evidence(content: list[Line], candidate: _Candidate, toc_titles: dict[Number, str]) -> bool:
-    """A case number or a section heading right after the heading, or a contents entry naming it."""
+def _evidence(content: list[Line], candidate: _Candidate, toc_titles: dict[Number, str]) -> tuple[bool, bool]:
+    """(strong, any): a contents entry naming it or a case number after it is strong; a section heading
+    right after it (or a group heading over its first sub-item) is evidence too, but weaker."""
     if candidate.number in toc_titles and _continues(toc_titles[candidate.number], candidate.title):
-        return True
+        return True, True
     for cursor in range(candidate.position + 1, min(candidate.position + 1 + EVIDENCE_LOOKAHEAD, len(content))):
         text = content[cursor].text
-        if CASE_RE.match(text) or section_heading(text):
-            return True
-        if SUB_RE.match(text) and cursor == candidate.position + 1:
-            return True  # a group heading directly over its first sub-item
+        if CASE_RE.match(text):
+            return True, True
+        if section_heading(text) or (SUB_RE.match(text) and cursor == candidate.position + 1):
+            return False, True
         if any(pattern.match(text) for pattern in FORMS.values()):
-            return False
-    return False
+            break
+    return False, False
 
 
 def _follows(previous: Number, following: Number) -> bool:
@@ -247,8 +251,8 @@ def _best_chain(candidates: list[_Candidate]) -> tuple[list[_Candidate], str]:
     for form in FORMS:
         pool = [c for c in candidates if c.form in (form, SUB_FORM)]
         chain = _chain([c for c in pool if c.evidence])
-        if not chain:
-            continue  # numbered lines with nothing that makes them headings: a list, not an agenda
+        if not any(c.strong for c in chain) and sum(c.evidence for c in chain) < MIN_WEAK_EVIDENCE:
+            continue  # numbered lines with (almost) nothing that makes them headings: a list or a note
         chain = _fill_gaps(chain, [c for c in pool if not c.evidence])
         score = (sum(c.evidence for c in chain), len(chain))
         if score > best[0]:
