@@ -112,12 +112,13 @@ def _label_row(row: etree._Element) -> str | None:
 def _is_chrome(element: etree._Element, tag: str) -> bool:
     if tag in DROPPED_TAGS or element.get("hidden") is not None or element.get("aria-hidden") == "true":
         return True
+    if "display:none" in (element.get("style") or "").replace(" ", ""):
+        return True
+    if set((element.get("class") or "").split()) & CHROME_CLASSES:
+        return True  # a dialog or menu, headed or not
     if any(isinstance(child.tag, str) and child.tag in HEADING_TAGS for child in element.iter()):
         return False  # a button wrapping a heading is how some pages make an item's title expandable
-    if tag == "button" or (element.get("role") or "").lower() in CHROME_ROLES:
-        return True
-    classes = set((element.get("class") or "").split())
-    return bool(classes & CHROME_CLASSES)
+    return tag == "button" or (element.get("role") or "").lower() in CHROME_ROLES
 
 
 def _join_numbers(lines: list[str], headings: set[int]) -> list[str]:

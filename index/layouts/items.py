@@ -137,7 +137,7 @@ def read_items(lines: list[Line]) -> Reading:
             history_dates=_dates(history[0].text) if history else [],
         ))
     if any(s.decided_on for item in items for s in item.sections):
-        cues.append("beslutninger med egen dato")
+        cues.append("beslutninger med dato i overskriften")
     return Reading(items, cues, chain[0].position)
 
 
@@ -346,15 +346,18 @@ def _heading_at(content: list[Line], candidate: _Candidate, toc_title: str | Non
 
 
 def _sections(content: list[Line], body: list[int], breaks: set[int], short_line: int) -> list[Section]:
-    """Sections in order; a name met twice gathers into the first, but decisions of another date stay apart."""
+    """Sections in order; a name met twice gathers into the first, but decisions of another date stay apart.
+
+    A heading with nothing under it makes no section: an empty "Referat:" is not a decision.
+    """
     sections: dict[tuple[str, date | None], Section] = {}
     key: tuple[str, date | None] = (INTRO_SECTION, None)
     pending: list[Line | None] = []
 
     def close() -> None:
         paragraphs = assemble_paragraphs(pending, short_line)
-        if not paragraphs and (key[0] == INTRO_SECTION or key in sections):
-            return
+        if not paragraphs:
+            return  # an empty field ("Referat:" with nothing after it) says nothing, least of all a decision
         section = sections.setdefault(key, Section(name=key[0], decided_on=key[1]))
         section.paragraphs += [text for text, _ in paragraphs]
         section.pages += [page for _, page in paragraphs]
