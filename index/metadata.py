@@ -6,8 +6,10 @@ own header (a label "Dato: 21-11-2023 10:00", "Mødedato: …", a first line
 its own in the header ("tirsdag den 4. december 2012"), then an ISO date in
 the file name, else unknown. The committee likewise: the manifest, the
 document's label or first line, its footer, a line naming a body
-("Sundheds- og Forebyggelsesudvalget"), and only then the configured default. An unknown date stays None and is
-reported; a guessed date would make every citation from the file wrong.
+("Sundheds- og Forebyggelsesudvalget"), and only then the configured default
+(MINUTES_COMMITTEE): the body a document names is the one its answers cite.
+An unknown date stays None and is reported; a guessed date would make every
+citation from the file wrong.
 """
 
 from __future__ import annotations

@@ -81,8 +81,8 @@ def test_contents_with_page_numbers_glued_on_confirm_the_items_and_are_not_index
     document = parse_file(write_pages_pdf(tmp_path / "aeldre.pdf", pages))
     assert items_of(document) == [
         ("1", "Godkendelse af dagsorden"),
-        ("2", "Fremtidens hjemmepleje i landdistrikterne med særligt fokus på rekruttering og fastholdelse af "
-              "medarbejdere"),
+        ("2", ("Fremtidens hjemmepleje i landdistrikterne med særligt fokus på rekruttering og fastholdelse af "
+               "medarbejdere")),
         ("3", "Eventuelt"),
     ]
     assert [item.page for item in document.items] == [2, 2, 3]
