@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from index.parsing import parse_file
+from settings import get_settings
 from tests.helpers import CORPUS, FILE_2020, FILE_2021, FILE_2023_02, FILE_2023_11, FILE_2025, write_doc
 
 MANIFEST_HEADER = "file,committee,meeting_date,doc_type,date_evidence"
@@ -241,6 +242,30 @@ def test_item_with_decision_makes_referat(tmp_path):
 @pytest.mark.parametrize("name", [FILE_2020, FILE_2021, FILE_2023_02, FILE_2023_11, FILE_2025])
 def test_bundled_committee(corpus, name):
     assert corpus[name].committee == "KKR Syddanmark"
+
+
+NAMED_BODY = ["Referat", "Plan- og Boligudvalget", "mandag den 3. juni 2024 kl. 17:00",
+              "1. Lokalplan for bymidten", "Sagsnr.: 24/1001", "Beslutning", "Lokalplanen blev vedtaget."]
+
+
+def test_the_body_a_document_names_is_its_committee_not_the_default(tmp_path):
+    document = parse_file(write_doc(tmp_path, "plan.txt", NAMED_BODY))
+    assert document.committee == "Plan- og Boligudvalget" != get_settings().committee
+    assert document.meeting_date == date(2024, 6, 3)
+
+
+def test_a_labelled_committee_wins_over_a_body_named_on_a_line(tmp_path):
+    lines = ["Sundhedsudvalget", "Udvalg: Social- og Sundhedsudvalget", *NAMED_BODY[2:]]
+    assert parse_file(write_doc(tmp_path, "social.txt", lines)).committee == "Social- og Sundhedsudvalget"
+
+
+def test_the_default_committee_applies_only_to_a_file_naming_none_without_a_manifest_row(tmp_path):
+    unnamed = ["Referat", "Dato: 03.06.2024", *NAMED_BODY[3:]]
+    assert parse_file(write_doc(tmp_path, "unavngivet.txt", unnamed)).committee == get_settings().committee
+    (tmp_path / "manifest.csv").write_text(
+        "file,committee,meeting_date,doc_type,date_evidence\nplan.txt,Byrådet,2024-06-03,referat,manifest\n",
+        encoding="utf-8")
+    assert parse_file(write_doc(tmp_path, "plan.txt", NAMED_BODY)).committee == "Byrådet"
 
 
 # --- Participants (2023-11-21) ------------------------------------------------------------------

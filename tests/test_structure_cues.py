@@ -179,3 +179,56 @@ def test_decision_first_and_case_text_after(tmp_path):
     assert [s.name for s in first.sections] == [DECISION, SUMMARY, CASE, RECOMMENDATION]
     assert first.section(DECISION).paragraphs == ["Taksterne blev godkendt."]
     assert document.doc_type == "referat"
+
+
+# --- Saved meeting pages ------------------------------------------------------------------------
+
+PAGE = """<!DOCTYPE html><html><head><meta charset="utf-8"><title>Mødeside</title>
+<script>var texts = {"Download": "Hent som PDF"};</script></head><body>
+<nav><a href="/">Forside</a><a href="/udvalg">Udvalg</a></nav>
+<h1>Referat 12. september 2024 kl. 16.00</h1>
+<table><tr><td>Udvalg:</td><td><span>Erhvervs- og Turismeudvalget</span></td></tr>
+<tr><td>Mødedato:</td><td>torsdag den 12. september 2024 kl. 16.00</td></tr></table>
+<table><tbody>
+<tr><td><span class="label">1</span></td><td><button role="button"><h2>Turismestrategi 2030</h2></button>
+<div><span>Sagsnr. 24/2001</span><h3>Beslutning</h3><div>Strategien blev godkendt.</div>
+<h3>Sagsfremstilling</h3><p>Strategien samler indsatsen for kyst- og naturturisme.<br>Den revideres hvert andet år.</p>
+<h3>Bilag</h3><ul><li><span role="button">PDF</span><a href="/bilag/1">Turismestrategi 2030</a></li></ul></div></td>
+<td><span class="badge">1</span><ul class="dropdown-menu" role="menu"><li><a role="menuitem">Hent som PDF</a></li>
+<li><a role="menuitem">Kopier link</a></li></ul></td></tr>
+<tr><td><span class="label">2</span></td><td><button role="button"><h2>Eventuelt</h2></button>
+<div><h3>Beslutning</h3><div>Intet.</div></div></td></tr>
+</tbody></table>
+<div class="modal"><h4>Kopier link</h4><p>Kopier linket i tekstboksen</p></div>
+</body></html>
+"""
+
+
+def test_a_saved_meeting_page_is_read_from_its_own_structure_without_site_chrome(tmp_path):
+    path = tmp_path / "referat.htm"
+    path.write_text(PAGE, encoding="utf-8")
+    document = parse_file(path)
+    assert items_of(document) == [("1", "Turismestrategi 2030"), ("2", "Eventuelt")]
+    assert (document.committee, document.meeting_date) == ("Erhvervs- og Turismeudvalget", date(2024, 9, 12))
+    strategy = document.items[0]
+    assert strategy.case_number == "24/2001"
+    assert [s.name for s in strategy.sections] == [DECISION, CASE, "Bilag"]
+    assert strategy.section(CASE).paragraphs == ["Strategien samler indsatsen for kyst- og naturturisme.",
+                                                 "Den revideres hvert andet år."]
+    assert strategy.section("Bilag").paragraphs == ["– Turismestrategi 2030"]
+    text = all_text(document)
+    for chrome in ("Hent som PDF", "Kopier link", "Forside", "PDF"):
+        assert chrome not in text
+
+
+def test_a_page_of_only_site_chrome_is_refused_with_a_danish_reason(tmp_path):
+    import pytest
+
+    from index.errors import IngestError
+
+    path = tmp_path / "menu.html"
+    path.write_text("<html><body><nav><a>Forside</a></nav><button>Hent som PDF</button></body></html>",
+                    encoding="utf-8")
+    with pytest.raises(IngestError) as caught:
+        parse_file(path)
+    assert caught.value.reason == "empty" and caught.value.message == "filen er tom"
