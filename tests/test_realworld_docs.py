@@ -267,3 +267,30 @@ def test_closed_items_are_items(parsed):
     assert [item.number for item in closed] == ["2", "4"]
     # What the document shows of a closed item is its outcome.
     assert closed[0].sections[0].paragraphs[0] == "Orienteringen blev taget til efterretning."
+
+
+def test_inspect_and_the_upload_message_say_what_was_seen(parsed):
+    import json
+    import subprocess
+    import sys
+
+    from index.inspect import layout_note
+
+    note = layout_note(parsed(DOCS / "syddjurs-puk-2013-06-20-referat.pdf"))
+    assert note.startswith("syddjurs-puk-2013-06-20-referat.pdf: 1 dagsordenspunkt fundet (715), "
+                           "Udvalget for plan, udvikling og kultur (PUK), 20.06.2013.")
+    assert "løbende punktnumre (første nr. 715)" in note and "indholdsfortegnelse" in note
+    path = DOCS / "aarhus-moedesystemgruppen-2016-10-06-referat.pdf"
+    run = subprocess.run([sys.executable, "-m", "index", "inspect", str(path), "--json"], cwd=REPO_ROOT,
+                         capture_output=True, text=True, timeout=120, check=False)
+    assert run.returncode == 0, run.stderr
+    rows = json.loads(run.stdout)
+    assert [(row["item"], row["page"]) for row in rows] == [
+        ("1.1", 1), ("1.2", 2), ("1.3", 2), ("1.4", 2), ("2.1", 3), ("2.2", 3), ("2.3", 4), ("3", 4),
+    ]
+    assert {row["committee"] for row in rows} == {"Mødesystemgruppen"}
+    assert rows[0]["cues"][:2] == ["punktoverskrifter 'N Titel'", "underpunkter 'N.M Titel'"]
+    assert all(row["warning"] is None for row in rows)
+    table = subprocess.run([sys.executable, "-m", "index", "inspect", str(path)], cwd=REPO_ROOT,
+                           capture_output=True, text=True, timeout=120, check=False).stdout
+    assert "kendetegn: punktoverskrifter 'N Titel'; underpunkter 'N.M Titel'" in table
