@@ -230,6 +230,8 @@ def test_running_header_and_contents_stay_out_of_the_items(parsed):
     # The lettered sub-points of item 1 stay inside it.
     assert "a. Møder og konferencer" in document.items[0].sections[0].text
     assert document.items[2].section(DECISION).paragraphs[0] == "Indstilles til godkendelse"
+    # The empty attendance label closing each decision says nothing and is not kept.
+    assert building.section(DECISION).paragraphs == ["Indstillingen godkendt"]
 
 
 def test_numbered_lists_inside_items_are_not_items(parsed):
@@ -294,3 +296,43 @@ def test_inspect_and_the_upload_message_say_what_was_seen(parsed):
     table = subprocess.run([sys.executable, "-m", "index", "inspect", str(path)], cwd=REPO_ROOT,
                            capture_output=True, text=True, timeout=120, check=False).stdout
     assert "kendetegn: punktoverskrifter 'N Titel'; underpunkter 'N.M Titel'" in table
+
+
+@pytest.fixture(scope="module")
+def real_index(embedding_model: Path, tmp_path_factory: pytest.TempPathFactory):
+    """Two of the real documents in an index of their own: real model, real Chroma in a temp dir."""
+    import shutil
+
+    import settings
+    from assistant.retrieval import HybridRetriever
+    from index.store import build_index
+
+    root = tmp_path_factory.mktemp("realworld")
+    folder = root / "docs"
+    folder.mkdir()
+    for name in ("syddjurs-puk-2013-06-20-referat.pdf", "ballerup-sundhed-forebyggelse-2012-12-04-referat.pdf"):
+        shutil.copyfile(DOCS / name, folder / name)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("MINUTES_DATA_DIR", str(root / "data"))
+        settings.get_settings.cache_clear()
+        try:
+            config = settings.get_settings()
+            report = build_index([folder], config=config)
+            assert not report.errors, report.errors
+            yield HybridRetriever(config)
+        finally:
+            settings.get_settings.cache_clear()
+
+
+def test_answers_cite_the_body_the_document_names_and_the_date_each_decision_was_taken(real_index):
+    from assistant.service import ask
+
+    culture = ask("Hvad besluttede udvalget om Kulturkommune 2017?", retriever=real_index, use_llm=False)
+    assert culture.citations[0].item == "715"
+    assert culture.citations[0].committee == "Udvalget for plan, udvikling og kultur (PUK)"
+    assert "(besluttet den 10. april 2013)" in culture.text
+    building = ask("Hvad besluttede Sundheds- og Forebyggelsesudvalget om bygningsvedligeholdelse 2013?",
+                   retriever=real_index, use_llm=False)
+    assert (building.citations[0].item, building.citations[0].committee) == ("2", "Sundheds- og Forebyggelsesudvalget")
+    default = get_settings().committee
+    assert default not in culture.text and default not in building.text

@@ -356,6 +356,8 @@ def _sections(content: list[Line], body: list[int], breaks: set[int], short_line
 
     def close() -> None:
         paragraphs = assemble_paragraphs(pending, short_line)
+        while paragraphs and paragraphs[-1][0].endswith(":"):
+            paragraphs.pop()  # a label with nothing after it ("Følgende deltog ikke i behandlingen af punktet:")
         if not paragraphs:
             return  # an empty field ("Referat:" with nothing after it) says nothing, least of all a decision
         section = sections.setdefault(key, Section(name=key[0], decided_on=key[1]))
