@@ -83,6 +83,7 @@ def meeting_facts(
     default_committee: str,
     document_header: DocumentHeader | None = None,
     fallback: bool = False,
+    decided_items: tuple[int, int] = (0, 0),
 ) -> MeetingFacts:
     """The manifest's word first, then the document's own (its first lines, header, footer), then the file name.
 
@@ -103,6 +104,11 @@ def meeting_facts(
     committee = (entry.committee if entry else None) or labelled or _committee_from_footer(footer_committees) \
         or named or default_committee
     doc_type = (entry.doc_type if entry else None) or own.doc_type or _doc_type_from_header(header)
+    decided, total = decided_items
+    if doc_type == "dagsorden" and not (entry and entry.doc_type) and decided >= 2 and decided * 2 >= total:
+        # A meeting page still headed "Dagsorden" after the meeting: most of its items carry their decision.
+        # One decision among many items may be quoted from elsewhere; decisions under most are the meeting's.
+        doc_type = "referat"
     if doc_type is None:
         doc_type = "dokument" if fallback else "referat" if has_decisions else "dagsorden"
     return MeetingFacts(committee, meeting_date, doc_type, evidence)

@@ -45,10 +45,11 @@ def parse_file(path: Path, *, key: str | None = None, source_dir: Path | None = 
     items, participants = split.items, split.participants
     if not items:
         raise ingest_error(path.name, "no_items")
-    has_decisions = any(item.section(DECISION) for item in items)
+    decided = sum(1 for item in items if item.section(DECISION))
+    has_decisions = decided > 0
     facts = meeting_facts(
         path, lines, footer_dates, footer_committees, has_decisions, get_settings().committee,
-        document_header=own_header, fallback=split.layout == FALLBACK,
+        document_header=own_header, fallback=split.layout == FALLBACK, decided_items=(decided, len(items)),
     )
     return MeetingDocument(
         source=key or document_key(path),

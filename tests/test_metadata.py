@@ -331,3 +331,13 @@ def test_participants_are_not_item_text(corpus):
 @pytest.mark.parametrize("name", [FILE_2020, FILE_2021, FILE_2023_02, FILE_2025])
 def test_files_without_participant_lists(corpus, name):
     assert corpus[name].participants == {}
+
+
+def test_a_page_headed_dagsorden_whose_items_mostly_carry_decisions_is_minutes(tmp_path):
+    items = [line for number, decided in ((1, True), (2, True), (3, False)) for line in (
+        f"{number}. Punkt nummer {number}", f"Sagsnr.: 24/100{number}", "Resume", "Sagen forelægges udvalget.",
+        *(["Beslutning", "Godkendt."] if decided else []))]
+    closed = ["Dagsorden 3. juni 2024 kl. 17.00", "Udvalg: Plan- og Boligudvalget", *items]
+    assert parse_file(write_doc(tmp_path, "lukket.txt", closed)).doc_type == "referat"
+    open_agenda = [line for line in closed if line not in ("Beslutning", "Godkendt.")]
+    assert parse_file(write_doc(tmp_path, "aaben.txt", open_agenda)).doc_type == "dagsorden"
