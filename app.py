@@ -40,7 +40,7 @@ EXAMPLES = [
 ]
 ALL = "Alle"
 STREAM_STEP = 6  # words per streamed update
-UPLOAD_SUFFIXES = [".pdf", ".txt", ".md"]
+UPLOAD_SUFFIXES = [".pdf", ".txt", ".md", ".html", ".htm"]
 
 
 def meeting_choices(retriever: HybridRetriever) -> list[tuple[str, str]]:

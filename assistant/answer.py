@@ -50,6 +50,8 @@ class Citation:
     passage: str
     highlights: list[str] = field(default_factory=list)
     quote_sections: list[str] = field(default_factory=list)  # the section of each highlight
+    # A quoted decision taken at an earlier meeting than this document's: quote → ISO date it was decided.
+    decided_on: dict[str, str] = field(default_factory=dict)
 
     def label(self) -> str:
         """"KKR Syddanmark, referat 21. november 2023, punkt 2.3 Botilbudskapacitet og lånepulje"."""
@@ -176,6 +178,7 @@ def _cite(retriever: HybridRetriever, use: Use, part: PartOutcome,
                 existing.highlights.append(text)
                 existing.quote_sections.append(section)
         existing.passage = _passage(sections, existing.highlights)
+        existing.decided_on.update(_decision_dates(sections, use.quotes))
         return existing
     section_name = _primary_section(use.quotes, part.decision or part.history) or (
         item.chunks[0].section if item.chunks else "")
@@ -194,6 +197,7 @@ def _cite(retriever: HybridRetriever, use: Use, part: PartOutcome,
         passage=_passage(sections, quotes),
         highlights=quotes,
         quote_sections=[section for _, section in use.quotes],
+        decided_on=_decision_dates(sections, use.quotes),
     )
     citations[item.key] = citation
     return citation
@@ -220,6 +224,19 @@ def _fact_line(citation: Citation, use: Use) -> str:
     return " ".join([f"{meeting_phrase(citation)}, {where} [{citation.number}]:", *_quotes_with_marker(use, citation)])
 
 
+def _decision_dates(sections: list[ItemSection], quotes: list[tuple[str, str]]) -> dict[str, str]:
+    """The date each quoted decision was taken where it stands in a decision block dated before this meeting."""
+    return {text: s.decided_on for text, name in quotes for s in sections
+            if name == DECISION and s.name == DECISION and s.decided_on and text in s.text}
+
+
+def _dated(quote: str, citation: Citation) -> str:
+    """"… [1]", or "… (besluttet den 10. april 2013) [1]" for a decision of another meeting carried along."""
+    if day := citation.decided_on.get(quote):
+        return f"{quote} (besluttet den {long_date(day)}) [{citation.number}]"
+    return f"{quote} [{citation.number}]"
+
+
 def _primary_section(quotes: list[tuple[str, str]], decision: bool) -> str:
     """The section a citation is labelled with: the decision's when one is quoted for a decision, else the most quoted."""
     sections = [section for _, section in quotes]
@@ -244,7 +261,7 @@ def _item_paragraph(citation: Citation, use: Use, decision: bool) -> str:
     marker = f"[{citation.number}]"
     groups: dict[str, list[str]] = {}
     for text, section in use.quotes:
-        groups.setdefault(section, []).append(f"{text} {marker}")
+        groups.setdefault(section, []).append(_dated(text, citation))
     if not citation.item:
         meeting = meeting_phrase(citation).removeprefix("På ")
         return " ".join([f"Af deltagerlisten til {meeting} fremgår {marker}:", *(q for qs in groups.values() for q in qs)])

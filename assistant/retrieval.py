@@ -115,6 +115,7 @@ class ItemSection:
     name: str
     text: str
     page: int | None
+    decided_on: str = ""  # ISO date of a decision taken at an earlier meeting and carried along
 
 
 @dataclass
@@ -359,13 +360,14 @@ def _nodes_by_item(nodes: list) -> dict[tuple[str, str], list]:
 def _item_sections(nodes: list) -> list[ItemSection]:
     from index.chunking import join_pieces
 
-    pieces: dict[str, list[RetrievedChunk]] = {}
+    pieces: dict[tuple[str, str], list[RetrievedChunk]] = {}
     for node in nodes:
         chunk = RetrievedChunk(node.node_id, node.get_content(), dict(node.metadata), 0.0)
-        pieces.setdefault(chunk.section, []).append(chunk)
+        pieces.setdefault((chunk.section, str(chunk.metadata.get("decision_date") or "")), []).append(chunk)
     return [
-        ItemSection(name, join_pieces([c.body for c in chunks]), int(chunks[0].metadata.get("page") or 0) or None)
-        for name, chunks in pieces.items()
+        ItemSection(name, join_pieces([c.body for c in chunks]), int(chunks[0].metadata.get("page") or 0) or None,
+                    decided_on)
+        for (name, decided_on), chunks in pieces.items()
     ]
 
 

@@ -46,7 +46,9 @@ def chunk_document(document: MeetingDocument) -> list[Chunk]:
             # An item with no text (an empty "Eventuelt") is still a place a user can cite.
             chunks += _section_chunks(document, item, "Titel", item.title, item.page)
         for section in sections:
-            chunks += _section_chunks(document, item, section.name, section.text, _first_page(item, section))
+            decided_on = section.decided_on if section.decided_on != document.meeting_date else None
+            chunks += _section_chunks(document, item, section.name, section.text, _first_page(item, section),
+                                      decided_on)
     for position, chunk in enumerate(chunks):
         chunk.metadata["position"] = position
     return chunks
@@ -57,14 +59,17 @@ def _first_page(item: AgendaItem, section: Section) -> int | None:
 
 
 def _section_chunks(
-    document: MeetingDocument, item: AgendaItem | None, section: str, body: str, page: int | None
+    document: MeetingDocument, item: AgendaItem | None, section: str, body: str, page: int | None,
+    decided_on: date | None = None,
 ) -> list[Chunk]:
-    header = context_header(document, item, section)
+    """``decided_on``: the date of a decision taken at another meeting than this document's, carried along."""
+    label = f"{section} {danish_date(decided_on)}" if decided_on else section
+    header = context_header(document, item, label)
     pieces = _split(body, budget=get_settings().chunk_max_tokens - count_tokens(header) - 2)
     chunks = []
     for index, piece in enumerate(pieces):
         item_number = item.number if item else ""
-        chunk_id = f"{document.source}#{item_number or 'meeting'}/{section}/{index}"
+        chunk_id = f"{document.source}#{item_number or 'meeting'}/{label}/{index}"
         text = f"{header}\n\n{piece}"
         metadata: dict[str, str | int | float | bool] = {
             "source": document.source,
@@ -86,6 +91,8 @@ def _section_chunks(
             "layout": document.layout,
             # Chroma keeps scalars only: the earlier treatments' dates as "2025-03-26,2025-05-07".
             "history_dates": ",".join(d.isoformat() for d in item.history_dates) if item else "",
+            # A decision block dated differently from the meeting ("… den 10-04-2013"): the date it was decided.
+            "decision_date": decided_on.isoformat() if decided_on else "",
         }
         chunks.append(Chunk(chunk_id=chunk_id, text=text, body=piece, metadata=metadata))
     return chunks

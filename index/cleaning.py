@@ -232,6 +232,7 @@ def typical_line_length(lines: list[Line]) -> int:
 # A running header or footer repeats at a page edge on at least this share of the pages.
 RUNNING_SHARE = 0.5
 RUNNING_MAX_LENGTH = 120
+RUNNING_MAX_LINES = 6
 
 
 def strip_repeated_page_edges(lines: list[Line]) -> list[Line]:
@@ -242,13 +243,15 @@ def strip_repeated_page_edges(lines: list[Line]) -> list[Line]:
     that follows an item title at a page break becomes part of the title
     ("Siden sidst KKR Syddanmark"). A line counts when, with its digits ignored,
     it is the first or last line on at least two pages and half of them; the
-    first page's copy goes too. Text files have no pages and are left alone.
+    first page's copy goes too. A header of several lines ("Sundheds- og
+    Forebyggelsesudvalget / Referat / Åbent referat / Dato: 04.12.2012 / Side 3")
+    goes line by line, each at the page's edge once the one above it is gone. Text files have no pages and are left alone.
     """
     pages = {line.page for line in lines if line.page is not None and line.text.strip()}
     if len(pages) < 2:
         return lines
     kept = lines
-    for _ in range(2):  # a two-line header: the second line is at the edge once the first is gone
+    for _ in range(RUNNING_MAX_LINES):  # a header of several lines: each is at the edge once the one above is gone
         edges = _page_edges(kept)
         counts: dict[str, set[int | None]] = {}
         for index in edges:

@@ -18,8 +18,9 @@ REASONS = {
     "corrupt": "PDF-filen er beskadiget og kan ikke læses",
     "encrypted": "PDF-filen er krypteret (beskyttet med adgangskode); gem en ubeskyttet udgave og prøv igen",
     "image_only": "PDF-filen har ingen tekst, kun billeder (scannet dokument); den skal OCR-behandles først",
-    "no_items": "der blev ikke fundet nogen dagsordenspunkter (linjer som \"2.3. Titel\")",
-    "unsupported": "filtypen understøttes ikke; brug PDF, .txt eller .md",
+    "no_items": "der blev ikke fundet nogen dagsordenspunkter og ikke tekst nok til at dele filen efter "
+                "overskrifter eller sider",
+    "unsupported": "filtypen understøttes ikke; brug PDF, .txt, .md eller en gemt mødeside (.html, .htm)",
     "unreadable": "filen kunne ikke læses",
     "missing": "filen findes ikke",
     "not_text": "ikke en tekstfil (indholdet er binært); brug PDF eller tekst i UTF-8, UTF-16 eller Windows-1252",

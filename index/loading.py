@@ -1,6 +1,7 @@
-"""Read a PDF or text file into lines that remember their page.
+"""Read a PDF, text file or saved meeting page into lines that remember their page.
 
-PDFs go through pypdf's text layer; .txt and .md are read as they are. Every
+PDFs go through pypdf's text layer; .txt and .md are read as they are; .html
+and .htm pages are rendered to the lines a browser shows (index.html). Every
 way a file can be unreadable becomes an :class:`IngestError` with a Danish
 reason, so a batch can report it and go on. The limits on pages and
 characters (settings.py) are checked while reading, before a huge file costs
@@ -17,12 +18,14 @@ from pypdf import PdfReader
 from pypdf.errors import FileNotDecryptedError, PyPdfError
 
 from index.errors import IngestError, ingest_error, limit_error, thousands
+from index.html import html_lines
 from index.schema import Line
 from settings import get_settings
 
 TEXT_SUFFIXES = {".txt", ".md"}
 PDF_SUFFIXES = {".pdf"}
-SUPPORTED_SUFFIXES = TEXT_SUFFIXES | PDF_SUFFIXES
+HTML_SUFFIXES = {".html", ".htm"}
+SUPPORTED_SUFFIXES = TEXT_SUFFIXES | PDF_SUFFIXES | HTML_SUFFIXES
 # Control characters other than tab, line feed, form feed and carriage return do not occur in text.
 _CONTROL_BYTES = frozenset(range(32)) - {9, 10, 12, 13}
 _CONTROL_SHARE = 0.01
@@ -42,6 +45,11 @@ def read_lines(path: Path) -> list[Line]:
         return _pdf_lines(path)
     text = decode_text(data, path.name)
     _check_length(path.name, len(text))
+    if suffix in HTML_SUFFIXES:
+        lines = html_lines(text, path.name)
+        if not lines:
+            raise ingest_error(path.name, "empty")
+        return [Line(line) for line in lines]
     return [Line(line) for line in text.splitlines()]
 
 

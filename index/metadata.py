@@ -1,9 +1,15 @@
 """Meeting-level facts: committee, date and document type, and where each came from.
 
 Precedence for the date: a manifest.csv beside the file, then the document's
-own header ("Dato: 21-11-2023 10:00") or page footer ("| 07-02-2023"), then an
-ISO date in the file name, else unknown. An unknown date stays None and is
-reported; a guessed date would make every citation from the file wrong.
+own header (a label "Dato: 21-11-2023 10:00", "Mødedato: …", a first line
+"REFERAT … d. 27-08-2025"), its page footer ("| 07-02-2023"), a date line of
+its own in the header ("tirsdag den 4. december 2012"), then an ISO date in
+the file name, else unknown. The committee likewise: the manifest, the
+document's label or first line, its footer, a line naming a body
+("Sundheds- og Forebyggelsesudvalget"), and only then the configured default
+(MINUTES_COMMITTEE): the body a document names is the one its answers cite.
+An unknown date stays None and is reported; a guessed date would make every
+citation from the file wrong.
 """
 
 from __future__ import annotations
@@ -15,7 +21,7 @@ from datetime import date
 from pathlib import Path
 
 from index.cleaning import parse_dmy
-from index.layouts import DocumentHeader
+from index.header import DocumentHeader
 from index.schema import Line
 
 HEADER_DATE_RE = re.compile(r"^\s*Dato:\s*(\d{2}-\d{2}-\d{4})")
@@ -77,10 +83,11 @@ def meeting_facts(
     default_committee: str,
     document_header: DocumentHeader | None = None,
     fallback: bool = False,
+    decided_items: tuple[int, int] = (0, 0),
 ) -> MeetingFacts:
     """The manifest's word first, then the document's own (its first lines, header, footer), then the file name.
 
-    ``document_header`` is what a non-KKR layout read from its first lines; a
+    ``document_header`` is what :mod:`index.header` read from the first lines; a
     fallback document that says neither "REFERAT" nor "DAGSORDEN" is a "dokument".
     """
     entry = manifest_entry_for(path)
@@ -88,14 +95,20 @@ def meeting_facts(
     header = [line.text.strip() for line in lines[:HEADER_LINES]]
     if entry is not None:
         meeting_date, evidence = entry.meeting_date, f"manifest.csv: {entry.date_evidence}"
-    elif own.meeting_date is not None:
+    elif own.meeting_date is not None and (own.date_is_labelled or not footer_dates):
         meeting_date, evidence = own.meeting_date, own.date_evidence
     else:
         meeting_date, evidence = _date_from_document(header, footer_dates, path.name)
-    committee = (entry.committee if entry else None) or own.committee or _committee_from_document(
-        header, footer_committees, default_committee
-    )
+    labelled = own.committee if own.committee_is_labelled else None
+    named = own.committee if not own.committee_is_labelled else None
+    committee = (entry.committee if entry else None) or labelled or _committee_from_footer(footer_committees) \
+        or named or default_committee
     doc_type = (entry.doc_type if entry else None) or own.doc_type or _doc_type_from_header(header)
+    decided, total = decided_items
+    if doc_type == "dagsorden" and not (entry and entry.doc_type) and decided >= 2 and decided * 2 >= total:
+        # A meeting page still headed "Dagsorden" after the meeting: most of its items carry their decision.
+        # One decision among many items may be quoted from elsewhere; decisions under most are the meeting's.
+        doc_type = "referat"
     if doc_type is None:
         doc_type = "dokument" if fallback else "referat" if has_decisions else "dagsorden"
     return MeetingFacts(committee, meeting_date, doc_type, evidence)
@@ -116,13 +129,8 @@ def _date_from_document(header: list[str], footer_dates: list[date], name: str) 
     return None, "unknown: no manifest, header, footer or file-name date"
 
 
-def _committee_from_document(header: list[str], footer_committees: list[str], default: str) -> str:
-    if footer_committees:
-        return max(set(footer_committees), key=footer_committees.count)
-    for text in header:
-        if re.fullmatch(r"KKR [A-ZÆØÅ]+", text):
-            return "KKR " + text[4:].capitalize()
-    return default
+def _committee_from_footer(footer_committees: list[str]) -> str | None:
+    return max(set(footer_committees), key=footer_committees.count) if footer_committees else None
 
 
 def _doc_type_from_header(header: list[str]) -> str | None:

@@ -7,16 +7,17 @@ from pathlib import Path
 
 from index.cleaning import strip_repeated_page_edges, strip_running_lines
 from index.errors import ingest_error
+from index.header import read_header
 from index.identity import document_key
-from index.layouts import FALLBACK, KKR, split_by_layout
-from index.layouts.firstagenda import read_header
+from index.layouts import FALLBACK, split_by_layout
 from index.loading import read_lines
 from index.metadata import meeting_facts, year_in_name
 from index.schema import MeetingDocument
+from index.sections import DECISION
 from settings import get_settings
 
 # Bump when parsing or chunking changes, so unchanged files are re-embedded anyway.
-PIPELINE_VERSION = 4
+PIPELINE_VERSION = 5
 
 
 def file_hash(path: Path) -> str:
@@ -35,17 +36,20 @@ def parse_file(path: Path, *, key: str | None = None, source_dir: Path | None = 
     """
     lines = read_lines(path)
     lines, footer_dates, footer_committees = strip_running_lines(lines)
-    # Read before the running lines go: FirstAgenda repeats its first line on every page.
+    # Read before the running lines go: a header repeated on every page is removed with them.
     own_header = read_header(lines)
+    before = len(lines)
     lines = strip_repeated_page_edges(lines)
+    removed = [f"løbende sidehoved/-fod fjernet ({before - len(lines)} linjer)"] if len(lines) < before else []
     split = split_by_layout(lines)
     items, participants = split.items, split.participants
     if not items:
         raise ingest_error(path.name, "no_items")
-    has_decisions = any(item.section("Beslutning") for item in items)
+    decided = sum(1 for item in items if item.section(DECISION))
+    has_decisions = decided > 0
     facts = meeting_facts(
         path, lines, footer_dates, footer_committees, has_decisions, get_settings().committee,
-        document_header=None if split.layout == KKR else own_header, fallback=split.layout == FALLBACK,
+        document_header=own_header, fallback=split.layout == FALLBACK, decided_items=(decided, len(items)),
     )
     return MeetingDocument(
         source=key or document_key(path),
@@ -61,4 +65,5 @@ def parse_file(path: Path, *, key: str | None = None, source_dir: Path | None = 
         meeting_year=facts.meeting_date.year if facts.meeting_date else year_in_name(path.name),
         layout=split.layout,
         fallback_by=split.fallback_by,
+        cues=split.cues + removed,
     )

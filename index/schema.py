@@ -23,6 +23,8 @@ class Section:
     name: str
     paragraphs: list[str] = field(default_factory=list)
     pages: list[int | None] = field(default_factory=list)
+    # The date a decision head names ("… beslutning den 10-04-2013"); an earlier meeting's decision carried along.
+    decided_on: date | None = None
 
     @property
     def text(self) -> str:
@@ -61,8 +63,10 @@ class MeetingDocument:
     content_hash: str = ""
     source_dir: str = ""
     meeting_year: int | None = None
-    # Which layout recogniser split the document: "kkr", "firstagenda" or "fallback".
-    layout: str = "kkr"
+    # "punkter" when the structure reader found agenda items, "fallback" when it cut by headings or pages.
+    layout: str = "punkter"
+    # What the reader saw: heading forms, contents, running lines removed, dated decisions.
+    cues: list[str] = field(default_factory=list)
     # For the fallback: how the items were cut, "overskrifter" (its own headings) or "sider" (pages).
     fallback_by: str = ""
     file_name: str = ""

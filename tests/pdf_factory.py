@@ -1039,3 +1039,68 @@ def write_hostile_pdf(path: Path, kind: str) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(data)
     return path
+
+
+# ------------------------------------------------------------------ pages of any council's layout
+
+
+class _PagedPDF(_A4PDF):
+    """Pages with running lines of the caller's choosing; "{page}" and "{pages}" are filled in."""
+
+    def __init__(self, header: tuple[str, ...], footer: tuple[str, ...]) -> None:
+        super().__init__()
+        self.running_header = header
+        self.running_footer = footer
+        self.alias_nb_pages("{pages}")
+
+    def header(self) -> None:
+        if not self.running_header:
+            return
+        self.set_font(FONT, "", 8)
+        self.set_xy(LEFT_MARGIN_MM, 6)
+        for line in self.running_header:
+            self.cell(BODY_WIDTH_MM, 3.4, line.replace("{page}", str(self.page_no())),
+                      new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        self.set_xy(LEFT_MARGIN_MM, TOP_MARGIN_MM + 3.4 * max(0, len(self.running_header) - 3))
+
+    def footer(self) -> None:
+        if not self.running_footer:
+            return
+        self.set_font(FONT, "", 8)
+        self.set_xy(LEFT_MARGIN_MM, -8 - 4 * len(self.running_footer))
+        for line in self.running_footer:
+            self.cell(BODY_WIDTH_MM, 4, line.replace("{page}", str(self.page_no())), align="R",
+                      new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+
+
+def write_pages_pdf(
+    path: Path,
+    pages: list[list[str]],
+    *,
+    header: tuple[str, ...] = (),
+    footer: tuple[str, ...] = (),
+) -> Path:
+    """Write ``pages`` (each a list of lines) as a PDF, one given page per PDF page.
+
+    A line starting "# " is printed bold (a heading) without the marker; any
+    other line is body text, wrapped at the page width. ``header`` and
+    ``footer`` are running lines printed on every page ("Side {page} af
+    {pages}"), the shape councils' systems give their minutes. A page's
+    lines must fit on it: the test decides where pages break (a heading on a
+    page's last line), so an overflowing page is an error.
+    """
+    pdf = _PagedPDF(header, footer)
+    pdf.set_auto_page_break(auto=False)
+    for page in pages:
+        pdf.add_page()
+        for line in page:
+            bold = line.startswith("# ")
+            pdf.set_font(FONT, "B" if bold else "", BODY_PT)
+            text = line[2:] if bold else line
+            for wrapped in wrap_text(text, _fits_width(pdf, BODY_WIDTH_MM), hyphenate=False):
+                if pdf.get_y() > pdf.h - BOTTOM_MARGIN_MM:
+                    raise ValueError(f"page {pdf.page_no()} overflows at {wrapped!r}")
+                _line(pdf, wrapped)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    pdf.output(str(path))
+    return path

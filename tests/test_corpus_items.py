@@ -24,7 +24,8 @@ from index.ingest import ingest_paths
 from tests.helpers import ALL_FILES, CORPUS, FILE_2020, FILE_2021, FILE_2023_02, FILE_2023_11, FILE_2025, REPO, item
 
 INSPECT_KEYS = {
-    "source", "committee", "meeting_date", "doc_type", "item", "title", "case_number", "sections", "chunks", "layout",
+    "source", "committee", "meeting_date", "doc_type", "item", "title", "page", "case_number", "sections",
+    "decision_dates", "chunks", "layout", "cues", "warning",
 }
 
 # 2020-09-08 lines 1-24: the front page, which has no agenda item.
@@ -243,7 +244,7 @@ def test_bad_files_reported_and_good_file_parsed(mixed_batch):
 
     assert [d.file_name for d in result.documents] == [FILE_2023_11, "forside.txt"]
     assert len(result.documents[0].items) == 13
-    assert result.documents[0].layout == "kkr"
+    assert result.documents[0].layout == "punkter"
     front = result.documents[1]
     assert front.layout == "fallback"
     assert [(i.number, i.title) for i in front.items] == [("afsnit 1", "Mission"), ("afsnit 2", "Vision")]
@@ -301,7 +302,7 @@ def test_cli_inspect_json(cli_run):
     assert [row["item"] for row in all_rows if row["source"] == "forside.txt"] == ["afsnit 1", "afsnit 2"]
     assert {row["layout"] for row in all_rows if row["source"] == "forside.txt"} == {"fallback"}
     rows = [row for row in all_rows if row["source"] == FILE_2023_11]
-    assert {row["layout"] for row in rows} == {"kkr"}
+    assert {row["layout"] for row in rows} == {"punkter"}
 
     assert [row["item"] for row in rows] == [
         "1.1", "2.1", "2.2", "2.3", "2.4", "2.5", "2.6", "3.1", "3.2", "4.1", "4.2", "5.1", "6.1",

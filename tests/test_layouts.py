@@ -37,7 +37,7 @@ def titles(document) -> dict[str, str]:
 
 
 def test_firstagenda_minutes_give_every_item_with_its_full_title(minutes):
-    assert minutes.layout == "firstagenda"
+    assert minutes.layout == "punkter"
     assert titles(minutes) == {
         "1": "Godkendelse af dagsorden",
         "2": FULL_TITLE_2,  # wrapped over two lines on the item page and in the contents
@@ -90,7 +90,7 @@ def test_sagsforloeb_keeps_earlier_treatments_and_their_dates(minutes):
     assert "21" not in titles(minutes)
     chunk = next(c for c in chunk_document(minutes) if c.metadata["item"] == "2")
     assert chunk.metadata["history_dates"] == "2025-03-26,2025-05-05"
-    assert chunk.metadata["layout"] == "firstagenda"
+    assert chunk.metadata["layout"] == "punkter"
     assert chunk.metadata["committee"] == "Aarhus Byråd"
 
 
@@ -114,7 +114,7 @@ def test_firstagenda_agenda_has_no_decisions_and_says_dagsorden(tmp_path):
     path = write_firstagenda_pdf(tmp_path / "Dagsorden.pdf", agenda_items, committee="Teknisk Udvalg",
                                  meeting_date=date(2025, 9, 1), doc_type="DAGSORDEN")
     document = parse_file(path)
-    assert document.layout == "firstagenda"
+    assert document.layout == "punkter"
     assert (document.committee, document.meeting_date, document.doc_type) == (
         "Teknisk Udvalg", date(2025, 9, 1), "dagsorden")
     assert [i.number for i in document.items] == ["1", "2"]
@@ -141,7 +141,7 @@ def test_date_from_the_first_line_when_there_is_no_moededato_line(tmp_path):
         "Punktnummer: 14",
     ])
     document = parse_file(path)
-    assert document.layout == "firstagenda"
+    assert document.layout == "punkter"
     assert document.meeting_date == date(2025, 2, 3)
     assert document.date_evidence.startswith("first line")
     assert document.committee == "Social- og Sundhedsudvalget"
@@ -164,7 +164,7 @@ def test_udvalg_line_in_the_preamble_names_the_committee(tmp_path):
     ])
     document = parse_file(path)
     assert (document.layout, document.committee, document.meeting_date) == (
-        "firstagenda", "Planudvalget", date(2025, 3, 3))
+        "punkter", "Planudvalget", date(2025, 3, 3))
     assert document.items[0].section("Beslutning").paragraphs == ["Planudvalget vedtog lokalplanen."]
     assert document.doc_type == "referat"
 
@@ -216,13 +216,15 @@ def test_inspect_names_the_layout(tmp_path, minutes):
     run = subprocess.run([sys.executable, "-m", "index", "inspect", str(fa), str(letter)], cwd=REPO,
                          capture_output=True, text=True, timeout=120, check=False)
     assert run.returncode == 0, run.stderr
-    assert "layout: FirstAgenda" in run.stdout
+    assert "layout: dagsordenspunkter genkendt" in run.stdout
+    assert "kendetegn: punktoverskrifter 'Punkt N: Titel'" in run.stdout
     assert "layout: ukendt" in run.stdout
+    assert "advarsel: ingen dagsordenspunkter fundet" in run.stdout
     run = subprocess.run([sys.executable, "-m", "index", "inspect", str(fa), "--json"], cwd=REPO,
                          capture_output=True, text=True, timeout=120, check=False)
     rows = json.loads(run.stdout)
     assert [(r["item"], r["layout"], r["committee"]) for r in rows] == [
-        ("1", "firstagenda", "Aarhus Byråd"), ("2", "firstagenda", "Aarhus Byråd"),
+        ("1", "punkter", "Aarhus Byråd"), ("2", "punkter", "Aarhus Byråd"),
     ]
 
 
@@ -239,9 +241,10 @@ def test_upload_note_says_items_were_not_recognised_and_how_the_file_was_indexed
     plain = parse_file(write_doc(tmp_path, "brev.txt", ["Kære alle, tak for et godt møde i går.",
                                                         "Vi ses igen efter sommerferien, hvor vi fortsætter."]))
     assert "som ét afsnit" in layout_note(plain) and "afsnitsnummer" in layout_note(plain)
-    assert layout_note(parse_file(write_doc(tmp_path, "fa.txt", [
+    note = layout_note(parse_file(write_doc(tmp_path, "fa.txt", [
         "REFERAT Byrådet d. 01-02-2025", "Punkt 1: Godkendelse", "EMN-2025-000001", "Beslutning", "Godkendt.",
-    ]))) is None
+    ])))
+    assert note == "fa.txt: 1 dagsordenspunkt fundet (1), Byrådet, 01.02.2025. Kendetegn: punktoverskrifter 'Punkt N: Titel'."
 
 
 def test_contents_without_leaders_and_a_wrapped_title_without_contents(tmp_path):
@@ -261,7 +264,7 @@ def test_contents_without_leaders_and_a_wrapped_title_without_contents(tmp_path)
         "Udvalget sendte forslaget i høring.",
     ])
     document = parse_file(path)
-    assert document.layout == "firstagenda"
+    assert document.layout == "punkter"
     assert titles(document) == {
         "1": "Godkendelse af dagsorden",
         "2": "Forslag til ny skolestruktur i den nordlige del af kommunen med sammenlægning af to skoler",
@@ -291,7 +294,7 @@ def test_fallback_without_headings_goes_page_by_page(tmp_path):
     ("Mødedato 31. februar 2025", None),  # not a date: never guessed
 ])
 def test_moededato_forms(line, expected):
-    from index.layouts.firstagenda import read_header
+    from index.header import read_header
     from index.schema import Line
 
     assert read_header([Line("Referat"), Line(line), Line("Punkt 1: Godkendelse")]).meeting_date == expected

@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from index.parsing import parse_file
+from settings import get_settings
 from tests.helpers import CORPUS, FILE_2020, FILE_2021, FILE_2023_02, FILE_2023_11, FILE_2025, write_doc
 
 MANIFEST_HEADER = "file,committee,meeting_date,doc_type,date_evidence"
@@ -243,6 +244,30 @@ def test_bundled_committee(corpus, name):
     assert corpus[name].committee == "KKR Syddanmark"
 
 
+NAMED_BODY = ["Referat", "Plan- og Boligudvalget", "mandag den 3. juni 2024 kl. 17:00",
+              "1. Lokalplan for bymidten", "Sagsnr.: 24/1001", "Beslutning", "Lokalplanen blev vedtaget."]
+
+
+def test_the_body_a_document_names_is_its_committee_not_the_default(tmp_path):
+    document = parse_file(write_doc(tmp_path, "plan.txt", NAMED_BODY))
+    assert document.committee == "Plan- og Boligudvalget" != get_settings().committee
+    assert document.meeting_date == date(2024, 6, 3)
+
+
+def test_a_labelled_committee_wins_over_a_body_named_on_a_line(tmp_path):
+    lines = ["Sundhedsudvalget", "Udvalg: Social- og Sundhedsudvalget", *NAMED_BODY[2:]]
+    assert parse_file(write_doc(tmp_path, "social.txt", lines)).committee == "Social- og Sundhedsudvalget"
+
+
+def test_the_default_committee_applies_only_to_a_file_naming_none_without_a_manifest_row(tmp_path):
+    unnamed = ["Referat", "Dato: 03.06.2024", *NAMED_BODY[3:]]
+    assert parse_file(write_doc(tmp_path, "unavngivet.txt", unnamed)).committee == get_settings().committee
+    (tmp_path / "manifest.csv").write_text(
+        "file,committee,meeting_date,doc_type,date_evidence\nplan.txt,Byrådet,2024-06-03,referat,manifest\n",
+        encoding="utf-8")
+    assert parse_file(write_doc(tmp_path, "plan.txt", NAMED_BODY)).committee == "Byrådet"
+
+
 # --- Participants (2023-11-21) ------------------------------------------------------------------
 
 DELTAGERE_2023_11 = [
@@ -306,3 +331,13 @@ def test_participants_are_not_item_text(corpus):
 @pytest.mark.parametrize("name", [FILE_2020, FILE_2021, FILE_2023_02, FILE_2025])
 def test_files_without_participant_lists(corpus, name):
     assert corpus[name].participants == {}
+
+
+def test_a_page_headed_dagsorden_whose_items_mostly_carry_decisions_is_minutes(tmp_path):
+    items = [line for number, decided in ((1, True), (2, True), (3, False)) for line in (
+        f"{number}. Punkt nummer {number}", f"Sagsnr.: 24/100{number}", "Resume", "Sagen forelægges udvalget.",
+        *(["Beslutning", "Godkendt."] if decided else []))]
+    closed = ["Dagsorden 3. juni 2024 kl. 17.00", "Udvalg: Plan- og Boligudvalget", *items]
+    assert parse_file(write_doc(tmp_path, "lukket.txt", closed)).doc_type == "referat"
+    open_agenda = [line for line in closed if line not in ("Beslutning", "Godkendt.")]
+    assert parse_file(write_doc(tmp_path, "aaben.txt", open_agenda)).doc_type == "dagsorden"

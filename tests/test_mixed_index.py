@@ -56,8 +56,8 @@ def test_each_document_keeps_its_own_committee_and_layout(mixed):
     assert meetings["Referat.pdf"]["meeting_date"] == "2025-08-27"
     assert meetings["invitation.pdf"]["doc_type"] == "dokument"
     layouts = {display_name(c.metadata["source"]): c.metadata["layout"] for c in mixed.retrieve_chunks(BRIDGE)}
-    assert layouts.get("Referat.pdf") == "firstagenda"
-    assert layouts.get(FILE_2023_11, "kkr") == "kkr"
+    assert layouts.get("Referat.pdf") == "punkter"
+    assert layouts.get(FILE_2023_11, "punkter") == "punkter"
 
 
 def test_firstagenda_answer_cites_its_own_committee_and_item(mixed):

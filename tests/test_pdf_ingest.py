@@ -52,7 +52,8 @@ EXPECTED_ITEM_COUNTS = {
 }
 STEMS = sorted(EXPECTED_ITEM_COUNTS)
 RECORD_KEYS = {
-    "source", "committee", "meeting_date", "doc_type", "item", "title", "case_number", "sections", "chunks", "layout",
+    "source", "committee", "meeting_date", "doc_type", "item", "title", "page", "case_number", "sections",
+    "decision_dates", "chunks", "layout", "cues", "warning",
 }
 GOOD_IN_BAD_BATCH = "kkr-syddanmark-2021-06-09-referat"
 
