@@ -78,6 +78,9 @@ class Settings:
     max_chars: int
     max_chunks: int
     chroma_url: str | None = None
+    log_level: str = "INFO"
+    min_free_mb: float = 100
+    auth_header: str | None = None
 
     @property
     def local_model_dir(self) -> Path:
@@ -105,6 +108,16 @@ class Settings:
     def lock_path(self) -> Path:
         """The file lock every writer of the store holds (CLI builds, app uploads)."""
         return self.data_dir / "index.lock"
+
+    @property
+    def users_path(self) -> Path:
+        """The users, their roles and password hashes (managed with ``python -m app users``)."""
+        return self.data_dir / "users.json"
+
+    @property
+    def loopback(self) -> bool:
+        """Whether the app listens on this machine only, where no sign-in is asked for."""
+        return self.host in ("127.0.0.1", "localhost", "::1") or self.host.startswith("127.")
 
     @property
     def llm_enabled(self) -> bool:
@@ -171,6 +184,13 @@ def load_settings() -> Settings:
         # A Chroma server (`chroma run`, its container or a distributed deployment) instead of the store on disk;
         # a path after the port names the server's database (created when missing).
         chroma_url=_url("CHROMA_URL"),
+        # An upload is refused while the data dir's disk has less free space than this: Chroma's embedded
+        # store can hang on a write that meets a full disk, so it must never get there.
+        min_free_mb=float(_env("MIN_FREE_MB") or 100),
+        log_level=_choice("LOG_LEVEL", ("debug", "info", "warning", "error"), "info").upper(),
+        # A reverse proxy that signs users in (single sign-on) names the user in this header; trust it only
+        # when nothing but the proxy can reach the app.
+        auth_header=_env("AUTH_HEADER"),
     )
 
 

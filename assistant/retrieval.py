@@ -163,6 +163,7 @@ class HybridRetriever(BaseRetriever):
         self._marker: str | None = None  # the change marker's token when the state below was loaded
         self._version: str | None = None  # hash of the stored ids (they carry each file's hash)
         self._nodes: list = []
+        self._ids: frozenset[str] = frozenset()
         self._sentence_files: set[str] = set()  # the files whose sentence vectors are registered
         # Derived from _nodes when loading, not per question: every answer looks up whole items and meetings.
         self._items: dict[tuple[str, str], list] = {}
@@ -194,7 +195,7 @@ class HybridRetriever(BaseRetriever):
 
         from assistant.similarity import register_sentence_vectors
         from index.chroma import open_collection
-        from index.lexical import stored_nodes
+        from index.lexical import collection_version, stored_nodes
         from index.sentence_vectors import load_sentence_vectors
         from index.store import vector_store
 
@@ -202,11 +203,15 @@ class HybridRetriever(BaseRetriever):
         if collection.id != self.collection.id:
             self.collection = collection
             self.index = VectorStoreIndex.from_vector_store(vector_store(collection), embed_model=self.embed_model)
-        version, nodes = stored_nodes(self.collection)
+        _, stored = stored_nodes(self.collection)
+        # A document being written is left out until all its parts are stored (index.store.publish).
+        nodes = [node for node in stored if not node.metadata.get("pending")]
+        version = collection_version([node.node_id for node in nodes])
         # Sentence vectors depend only on their text, so those registered stay valid; only new files' are fetched.
         files = {str(node.metadata.get("file_hash")) for node in nodes} - self._sentence_files
         texts, vectors, loaded = load_sentence_vectors(self.config, files) if files else ([], None, set())
         self._nodes = nodes
+        self._ids = frozenset(node.node_id for node in nodes)
         self._items = _nodes_by_item(nodes)
         self._sections = {key: _item_sections(item_nodes) for key, item_nodes in self._items.items()}
         self._meetings = _meetings(nodes)
@@ -254,10 +259,12 @@ class HybridRetriever(BaseRetriever):
             dense = self.index.as_retriever(similarity_top_k=DENSE_TOP_K, filters=_source_filter(allowed))
             # The question's vector is embedded once, shared with the answerer's sentence scores.
             vector = query_vector(self.embed_model, question).tolist()
-            rankings["dense"] = dense.retrieve(QueryBundle(question, embedding=vector))
+            found = dense.retrieve(QueryBundle(question, embedding=vector))
+            rankings["dense"] = [result for result in found if result.node.node_id in self._ids]  # loaded = published
         if options.mode in ("hybrid", "bm25"):
             bm25 = self._bm25(allowed)
-            rankings["bm25"] = bm25.retrieve(question) if bm25 is not None else []
+            rankings["bm25"] = [result for result in bm25.retrieve(question)
+                                if result.node.node_id in self._ids] if bm25 is not None else []
         chunks = reciprocal_rank_fusion(rankings)[:options.top_k or self.similarity_top_k]
         if options.decision:
             for chunk in chunks:
