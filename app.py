@@ -19,6 +19,7 @@ chat escaped.
 
 from __future__ import annotations
 
+import hashlib
 import html
 import logging
 import re
@@ -62,12 +63,27 @@ UPLOAD_SUFFIXES = [".pdf", ".txt", ".md"]
 
 
 def meeting_choices(retriever: HybridRetriever) -> list[tuple[str, str]]:
-    """(label, source) pairs for the meeting filter, in date order."""
+    """(label, token) pairs for the meeting filter, in date order.
+
+    The value is a token of the document's key, not the key: a file indexed from another folder is keyed
+    by its absolute path, which the page must not show.
+    """
     choices = []
     for meeting in retriever.sources():
         when = long_date(meeting["meeting_date"], meeting.get("meeting_year"))
-        choices.append((f"{when} – {meeting['doc_type']} ({display_name(meeting['source'])})", meeting["source"]))
+        choices.append((f"{when} – {meeting['doc_type']} ({display_name(meeting['source'])})",
+                        source_token(meeting["source"])))
     return choices
+
+
+def source_token(key: str) -> str:
+    return hashlib.sha256(key.encode("utf-8")).hexdigest()[:16]
+
+
+def chosen_sources(tokens: list[str] | None, retriever: HybridRetriever) -> list[str]:
+    """The document keys of the meetings chosen in the filter."""
+    wanted = set(tokens or ())
+    return [m["source"] for m in retriever.sources() if source_token(m["source"]) in wanted]
 
 
 def year_choices(retriever: HybridRetriever) -> list[str]:
@@ -164,21 +180,28 @@ def error_message(error: Exception, config: Settings) -> str:
             "Prøv at formulere det anderledes.")
 
 
-# Markdown would turn a document's "<img src=…>", "[tekst](url)", "**" or a bare URL into markup: every
-# ASCII punctuation character of a text from a document is backslash-escaped (CommonMark allows it for all of
-# them), and the characters HTML reads are written as entities besides.
-_MARKDOWN_PUNCTUATION = re.compile(r"""([!"#$%'()*+,\-./:;=?@\[\\\]^_`{|}~])""")
+# Markdown would turn a document's "<img src=…>", "[tekst](url)", "**", "$…$" or a bare URL into markup. CommonMark
+# reads a backslash before any ASCII punctuation as that character, so the characters that open markup are
+# escaped everywhere, and those that open a block (a list, a heading, a quote) where a line starts.
+_MARKUP = re.compile(r"([\\`*_\[\]()!#|~:@$&{}<>])")
+_WWW = re.compile(r"(?i)\b(www)\.")
+_BLOCK_START = re.compile(r"^(\s*)([-+=>]|\d+(?=[.)]))")
 _LIST_MARKER = re.compile(r"^(- |\d+\. )")
 
 
 def markdown_text(text: str) -> str:
-    """``text`` as Markdown that renders as exactly that text; our own list markers stay lists."""
+    """``text`` as Markdown that renders as exactly that text, never as a tag, link or image; the list
+    markers our own answers begin lines with ("- ", "1. ") stay lists."""
     lines = []
     for line in text.split("\n"):
         marker = _LIST_MARKER.match(line)
         prefix = marker.group(1) if marker else ""
-        body = _MARKDOWN_PUNCTUATION.sub(r"\\\1", line[len(prefix):])
-        lines.append(prefix + body.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;"))
+        body = _WWW.sub(r"\1\\.", _MARKUP.sub(r"\\\1", line[len(prefix):]))
+        body = _BLOCK_START.sub(lambda m: m.group(1) + (m.group(2) if m.group(2)[0].isdigit() else "\\" + m.group(2)),
+                                body)
+        if not prefix and re.match(r"\s*\d+[.)]", body):
+            body = re.sub(r"^(\s*\d+)([.)])", r"\1\\\2", body)
+        lines.append(prefix + body)
     return "\n".join(lines)
 
 
@@ -209,7 +232,7 @@ def build_app(
     def respond(question, history, previous, year_from, year_to, meetings, doc_type, committee=ALL):
         history = list(history or [])
         question = question or ""
-        filters = make_filters(year_from, year_to, meetings, doc_type, committee)
+        filters = make_filters(year_from, year_to, chosen_sources(meetings, retriever), doc_type, committee)
         try:
             # ask() first reloads what changed since the last question (an upload here or in another
             # instance, an `index build`).

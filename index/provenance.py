@@ -1,7 +1,7 @@
 """Who uploaded a document and when: an upload is not the material's own minutes, and citations say so.
 
-The record lives beside the uploaded file (``.NAME.provenance.json`` in the
-uploads folder, a dotfile that no folder scan indexes and the app never serves),
+The record lives beside the uploaded file (``.provenance/NAME.json`` in the
+uploads folder, which no folder scan indexes and the app never serves),
 so it survives any re-indexing, and it is copied into every chunk's metadata.
 A file in the uploads folder without a record (stored before records were kept)
 is still an upload: its date is the file's, its uploader unknown.
@@ -17,15 +17,16 @@ from index.identity import UPLOADS_PREFIX
 from index.schema import MeetingDocument
 from settings import Settings, get_settings
 
-SUFFIX = ".provenance.json"
+RECORDS = ".provenance"
 
 
 def record_path(upload: Path) -> Path:
-    return upload.parent / f".{upload.name}{SUFFIX}"
+    return upload.parent / RECORDS / f"{upload.name}.json"
 
 
 def write_record(upload: Path, uploaded_by: str, uploaded_at: datetime) -> Path:
     path = record_path(upload)
+    path.parent.mkdir(exist_ok=True)
     path.write_text(json.dumps({"uploaded_by": uploaded_by, "uploaded_at": uploaded_at.isoformat(timespec="seconds")},
                                ensure_ascii=False), encoding="utf-8")
     return path

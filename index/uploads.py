@@ -150,6 +150,7 @@ def _index_staged(source: Path, name: str, final: str, collection, config: Setti
         report = BuildReport()
         sync_document(collection, document, None, report, progress or False, config, extra=provenance)
         sync_derived(collection, config)
+        record_path(target).parent.mkdir(exist_ok=True)
         for staged_path, destination in ((staged_record, record_path(target)), (staged, target)):
             os.replace(staged_path, destination)
             moved.append(destination)
