@@ -21,6 +21,7 @@ import pytest
 import settings
 from tests.pdf_factory import write_meeting_pdf
 from tests.test_app import _free_port
+from tests.test_app import browser  # noqa: F401  (the browser fixture, for the escaping test)
 from tests.tiny_docs import meeting_text, write_meeting
 
 PASSWORD = "hemmeligt-ord-1"
@@ -71,9 +72,19 @@ def with_users(tmp_path_factory, embedding_model) -> Iterator[tuple[str, object,
         demo.close()
 
 
+HOSTILE = ("REFERAT\nDato: 14-05-2024 10:00\n1.1. Cykelstier i regionen\nSAG-2024-00007\nBeslutning\n"
+           "KKR Syddanmark besluttede at udbygge cykelstier <img src=\"http://127.0.0.1:9/pixel.png\"> og "
+           "[se mere](http://127.0.0.1:9/link) i hele regionen.\n")
+
+
 @pytest.fixture(scope="module")
 def read_only(tmp_path_factory, embedding_model) -> Iterator[tuple[str, object]]:
-    config, _ = _index(tmp_path_factory.mktemp("readonly"))
+    from index.store import build_index
+
+    root = tmp_path_factory.mktemp("readonly")
+    config, folder = _index(root)
+    (folder / "cykler.txt").write_text(HOSTILE, encoding="utf-8")
+    assert not build_index([folder / "cykler.txt"], config=config).errors
     demo, url = _launch(config)
     try:
         yield url, config
@@ -246,3 +257,33 @@ def test_text_from_a_meeting_is_never_markup() -> None:
     escaped = markdown_text(hostile)
     assert "\\<img" in escaped and "](" not in escaped and "**" not in escaped and "http:" not in escaped
     assert meeting_text()  # the tiny meeting stays plain text
+
+
+@pytest.mark.browser
+def test_markup_in_a_document_renders_as_text_and_fetches_nothing(read_only, browser) -> None:  # noqa: F811
+    from tests.test_app import ANSWER_TIMEOUT_MS, _type_question, _wait_for_chat_text
+
+    url, _ = read_only
+    context = browser.new_context(locale="da-DK")
+    try:
+        page = context.new_page()
+        requested: list[str] = []
+        page.on("request", lambda request: requested.append(request.url))
+        response = page.goto(url + "/", wait_until="domcontentloaded")
+        headers = response.headers
+        assert "frame-ancestors 'none'" in headers["content-security-policy"]
+        assert headers["x-frame-options"] == "DENY" and headers["x-content-type-options"] == "nosniff"
+        expect_note = page.locator("#access-note")
+        expect_note.wait_for(state="visible", timeout=ANSWER_TIMEOUT_MS)
+        assert "skrivebeskyttet" in expect_note.inner_text()
+        assert page.locator("#documents").count() == 0 or not page.locator("#documents").is_visible()
+
+        _type_question(page, "Hvad blev der besluttet om cykelstier?")
+        page.locator("#send").click()
+        text = _wait_for_chat_text(page, "Kilder:", '<img src="http://127.0.0.1:9/pixel.png">')
+        assert "se mere" in text, text  # ingestion keeps a Markdown link's words, never its address
+        assert page.locator('#chat img[src*="pixel"]').count() == 0
+        assert page.locator('#chat a[href*="127.0.0.1:9"]').count() == 0
+        assert not [address for address in requested if "127.0.0.1:9/" in address], requested
+    finally:
+        context.close()
