@@ -20,8 +20,10 @@ import pytest
 
 import settings
 from tests.pdf_factory import write_meeting_pdf
-from tests.test_app import _free_port
-from tests.test_app import browser  # noqa: F401  (the browser fixture, for the escaping test)
+from tests.test_app import (
+    _free_port,
+    browser,  # noqa: F401  (the browser fixture, for the escaping test)
+)
 from tests.tiny_docs import meeting_text, write_meeting
 
 PASSWORD = "hemmeligt-ord-1"
