@@ -118,8 +118,20 @@ def _server_client(url: str):
             admin.get_database(database, DEFAULT_TENANT)
         except NotFoundError:
             admin.create_database(database, DEFAULT_TENANT)
-    return chromadb.HttpClient(host=host, port=port, ssl=ssl, database=database,
-                               settings=ChromaSettings(anonymized_telemetry=False))
+    client = chromadb.HttpClient(host=host, port=port, ssl=ssl, database=database,
+                                 settings=ChromaSettings(anonymized_telemetry=False))
+    # chromadb builds its httpx session with no time-out and offers no setting for one: a server that stops
+    # answering mid-request would hold the caller (and the store lock) forever. httpx lets it be set afterwards.
+    session = getattr(getattr(client, "_server", None), "_session", None)
+    if session is not None:
+        import httpx
+
+        session.timeout = httpx.Timeout(SERVER_TIMEOUT, connect=10.0)
+    return client
+
+
+# Seconds any one request to a Chroma server may take; a write batch of a thousand vectors takes a few.
+SERVER_TIMEOUT = 120.0
 
 
 def server_unreachable(error: BaseException | None) -> bool:

@@ -289,3 +289,26 @@ def test_markup_in_a_document_renders_as_text_and_fetches_nothing(read_only, bro
         assert not [address for address in requested if "127.0.0.1:9/" in address], requested
     finally:
         context.close()
+
+
+def test_a_reverse_proxys_header_names_the_user(tmp_path: Path, embedding_model) -> None:
+    from gradio_client import Client
+
+    import users
+    from index.chroma import open_collection
+
+    config, _ = _index(tmp_path)
+    config = dataclasses.replace(config, auth_header="X-Remote-User")
+    users.add_user("mette", "editor", PASSWORD, config)
+    demo, url = _launch(config)
+    try:
+        assert _get(url + "/gradio_api/info")[0] == 401  # no header: the proxy did not sign anyone in
+        fake = write_meeting(tmp_path / "proxy.txt", "psykiatri")
+        unknown = Client(url + "/", headers={"X-Remote-User": "ukendt"}, verbose=False)
+        assert "kun redaktører" in _upload(unknown, fake).replace("\\", "")
+        editor = Client(url + "/", headers={"X-Remote-User": "mette"}, verbose=False)
+        assert "er indlæst" in _upload(editor, fake).replace("\\", "")
+        stored = open_collection(config).get(where={"source": "uploads/proxy.txt"}, include=["metadatas"])
+        assert stored["ids"] and {m["uploaded_by"] for m in stored["metadatas"]} == {"mette"}
+    finally:
+        demo.close()
