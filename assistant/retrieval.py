@@ -158,6 +158,7 @@ class HybridRetriever(BaseRetriever):
         self.embed_model = get_embed_model(self.config)
         self.index = VectorStoreIndex.from_vector_store(vector_store(self.collection), embed_model=self.embed_model)
         self._changes = ChangeMarker(self.config)
+        self._generation = 0  # index.chroma's client generation the collection was opened in
         self._lock = threading.Lock()
         self._loaded = False
         self._marker: str | None = None  # the change marker's token when the state below was loaded
@@ -179,11 +180,13 @@ class HybridRetriever(BaseRetriever):
         The marker is read before the chunks, so a write in between is loaded
         now and reloaded once more at the next question, never missed.
         """
+        from index.chroma import client_generation
+
         marker = self._changes.read()
-        if self._loaded and marker == self._marker:
+        if self._loaded and marker == self._marker and self._generation == client_generation():
             return False
         with self._lock:
-            if self._loaded and marker == self._marker:
+            if self._loaded and marker == self._marker and self._generation == client_generation():
                 return False
             self._load()
             self._marker, self._loaded = marker, True
@@ -194,13 +197,14 @@ class HybridRetriever(BaseRetriever):
         from llama_index.core import VectorStoreIndex
 
         from assistant.similarity import register_sentence_vectors
-        from index.chroma import open_collection
+        from index.chroma import client_generation, open_collection
         from index.lexical import collection_version, stored_nodes
         from index.sentence_vectors import load_sentence_vectors
         from index.store import vector_store
 
+        generation = client_generation()
         collection = open_collection(self.config)  # `index build --rebuild` or `index copy` made a new one
-        if collection.id != self.collection.id:
+        if collection.id != self.collection.id or generation != self._generation:  # or the client was renewed
             self.collection = collection
             self.index = VectorStoreIndex.from_vector_store(vector_store(collection), embed_model=self.embed_model)
         _, stored = stored_nodes(self.collection)
@@ -221,6 +225,7 @@ class HybridRetriever(BaseRetriever):
             register_sentence_vectors(self.embed_model, texts, vectors)
         self._sentence_files |= loaded
         self._version = version
+        self._generation = generation
 
     @property
     def version(self) -> str | None:

@@ -51,16 +51,18 @@ def thousands(number: int) -> str:
 # What the disk says when it cannot take a write, as errno and as SQLite (inside Chroma) words it.
 _DISK_ERRNOS = {errno.ENOSPC: "full", errno.EDQUOT: "full", errno.EROFS: "read_only", errno.EACCES: "read_only",
                 errno.EPERM: "read_only"}
+# Chroma's embedded store reports a write its SQLite could not make (a full disk, mostly) as a failed compaction.
 _DISK_WORDS = {"database or disk is full": "full", "no space left": "full", "readonly database": "read_only",
-               "read-only file system": "read_only", "disk i/o error": "full"}
+               "read-only file system": "read_only", "disk i/o error": "full", "error in compaction": "write_failed"}
 DISK_MESSAGES = {
     "full": "Der er ikke mere plads på disken med {where}",
     "read_only": "Disken med {where} er skrivebeskyttet (eller appen må ikke skrive der)",
+    "write_failed": "Søgeindekset på disken med {where} kunne ikke skrives (disken kan være fuld)",
 }
 
 
 def disk_problem(error: BaseException | None) -> str | None:
-    """"full" or "read_only" when ``error`` (or what caused it) is a disk that refused a write, else None."""
+    """"full", "read_only" or "write_failed" when ``error`` (or what caused it) is a disk that refused a write."""
     seen: set[int] = set()
     while error is not None and id(error) not in seen:
         seen.add(id(error))

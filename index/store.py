@@ -44,9 +44,10 @@ from index.chroma import (
     chroma_client,
     open_collection,
     read_all,
+    reset_embedded_client,
 )
 from index.chunking import chunk_document
-from index.errors import IngestError, limit_error, thousands
+from index.errors import IngestError, disk_problem, limit_error, thousands
 from index.identity import display_name, document_key
 from index.ingest import expand_paths, ingest_paths
 from index.lexical import drop_lexical, sync_lexical
@@ -145,11 +146,14 @@ def writing(config: Settings | None = None) -> Iterator[Writes]:
     with store_lock(config):
         try:
             yield writes
-        except BaseException:
-            try:
-                bump_change(config)
-            except Exception:  # e.g. the same full disk: the first error is the one to report
-                logger.exception("Ændringsmarkøren kunne ikke opdateres efter en fejl")
+        except BaseException as error:
+            if disk_problem(error) is None:
+                try:
+                    bump_change(config)
+                except Exception:  # the first error is the one to report
+                    logger.exception("Ændringsmarkøren kunne ikke opdateres efter en fejl")
+            elif not config.chroma_url:  # the embedded store may hang on its next call: a fresh client instead
+                reset_embedded_client()
             raise
         if writes.changed:
             bump_change(config)

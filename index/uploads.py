@@ -24,7 +24,7 @@ from datetime import datetime
 from pathlib import Path
 
 from index.chroma import open_collection, read_all
-from index.errors import DISK_MESSAGES, IngestError, ingest_error, limit_error
+from index.errors import DISK_MESSAGES, IngestError, disk_problem, ingest_error, limit_error
 from index.hygiene import strip_invisible
 from index.identity import display_name, upload_key
 from index.ingest import ingest_file
@@ -122,8 +122,8 @@ def free_space_error(name: str, size: int, config: Settings) -> IngestError | No
     if free >= needed:
         return None
     return IngestError(name, "disk_full", f"{DISK_MESSAGES['full'].format(where=data_dir_label(config))} "
-                                          f"({free / 1024 / 1024:.0f} MB fri; en upload af denne fil kræver mindst "
-                                          f"{needed / 1024 / 1024:.0f} MB); intet er gemt")
+                                          f"({free / 1024 / 1024:.1f} MB fri; en upload af denne fil kræver mindst "
+                                          f"{needed / 1024 / 1024:.1f} MB); intet er gemt")
 
 
 def data_dir_label(config: Settings) -> str:
@@ -160,7 +160,7 @@ def _index_staged(source: Path, name: str, final: str, collection, config: Setti
             raise UploadFailed(error, cleaned=False) from error
         return _refused(name, error)
     except BaseException as error:
-        raise UploadFailed(error, cleaned=_undo(collection, key, moved, config)) from error
+        raise UploadFailed(error, cleaned=_undo(collection, key, moved, config, error)) from error
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     renamed = f" (gemt som {final}, da navnet var optaget)" if final != name else ""
@@ -174,11 +174,12 @@ def _index_staged(source: Path, name: str, final: str, collection, config: Setti
     return UploadResult(name, "added", message, final, bool(report.unknown_dates))
 
 
-def _undo(collection, key: str, moved: list[Path], config: Settings) -> bool:
+def _undo(collection, key: str, moved: list[Path], config: Settings, error: BaseException | None = None) -> bool:
     """Remove what a failed upload wrote: its files, its chunks, what was derived from them. True if all went.
 
-    Each step is tried whatever the one before did: a full disk may refuse
-    one write and allow the next. A step that fails is logged.
+    Each step is tried whatever the one before did. When the disk itself refused a write, Chroma is not
+    asked again: its embedded store can hang for good on a write to a full disk. The chunks stay pending
+    then, found by no search, and the next start removes them (their file is not in the uploads folder).
     """
     cleaned = True
     for path in moved:
@@ -187,6 +188,9 @@ def _undo(collection, key: str, moved: list[Path], config: Settings) -> bool:
         except OSError:
             logger.exception("Kunne ikke fjerne %s efter en mislykket upload", path.name)
             cleaned = False
+    if error is not None and disk_problem(error) is not None:
+        logger.warning("Upload af %s mislykkedes på en disk, der ikke kan skrives: %s", display_name(key), error)
+        return False
     for step in (lambda: delete_document(collection, key), lambda: sync_derived(collection, config)):
         try:
             step()
