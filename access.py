@@ -95,13 +95,3 @@ def log_mode(config: Settings) -> None:
         logger.info("Lytter kun på %s uden brugere: åben for alle på denne maskine.", config.host)
 
 
-def signed_in(request) -> bool:
-    """Whether a plain HTTP request (a document download) comes from a signed-in user, as Gradio decides it."""
-    app = request.app
-    if getattr(app, "auth", None) is None and getattr(app, "auth_dependency", None) is None:
-        return True
-    if app.auth_dependency is not None:
-        return app.auth_dependency(request) is not None
-    token = request.cookies.get(f"access-token-{app.cookie_id}") or request.cookies.get(
-        f"access-token-unsecure-{app.cookie_id}")
-    return token is not None and token in app.tokens

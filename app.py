@@ -310,6 +310,8 @@ def build_app(
     with gr.Blocks(title=TITLE, analytics_enabled=False) as demo:
         gr.Markdown(f"# {TITLE}\nStil spørgsmål på dansk. Hvert svar henviser til mødedato og punktnummer.")
         access_note = gr.Markdown(access.startup_note(config), elem_id="access-note")
+        if access.mode(config) == "users":
+            gr.Button("Log ud", link="/logout", size="sm", elem_id="logout")
         previous = gr.State(None)
         with gr.Row():
             with gr.Column(scale=3):

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import mimetypes
+from types import SimpleNamespace
 
 from fastapi import Request
 from fastapi.responses import FileResponse, PlainTextResponse
@@ -60,9 +61,47 @@ class SecurityHeaders:
         await self.app(scope, receive, with_headers)
 
 
+class UploadGate:
+    """ASGI middleware: Gradio's file upload route (``/gradio_api/upload``, where a file waits before an event
+    handler gets it) refuses whoever may not add documents, so a reader or an anonymous client cannot fill
+    the server's temporary folder either. The event handlers check the role again."""
+
+    def __init__(self, app, config: Settings) -> None:
+        self.app = app
+        self.config = config
+
+    async def __call__(self, scope, receive, send) -> None:
+        if scope["type"] == "http" and scope["path"].rstrip("/").endswith("/gradio_api/upload"):
+            request = Request(scope)
+            allowed, _, refusal = access.may_edit(SimpleNamespace(username=_username(request)), self.config)
+            if not allowed:
+                await PlainTextResponse(refusal, status_code=403)(scope, receive, send)
+                return
+        await self.app(scope, receive, send)
+
+
+def _username(request: Request) -> str | None:
+    """The user Gradio would see for this request: its auth_dependency's answer, or its login cookie's."""
+    app = request.scope.get("app")
+    if getattr(app, "auth_dependency", None) is not None:
+        return app.auth_dependency(request)
+    tokens = getattr(app, "tokens", None) or {}
+    cookie_id = getattr(app, "cookie_id", "")
+    token = request.cookies.get(f"access-token-{cookie_id}") or request.cookies.get(f"access-token-unsecure-{cookie_id}")
+    return tokens.get(token) if token else None
+
+
+def _signed_in(request: Request) -> bool:
+    """Whether a plain HTTP request comes from a signed-in user, as Gradio decides it (anyone, without sign-in)."""
+    app = request.scope.get("app")
+    if getattr(app, "auth", None) is None and getattr(app, "auth_dependency", None) is None:
+        return True
+    return _username(request) is not None
+
+
 def document_route(config: Settings) -> APIRoute:
     async def serve(document_id: str, request: Request):
-        if not access.signed_in(request):
+        if not _signed_in(request):
             return PlainTextResponse("Log ind for at åbne dokumenter.", status_code=401)
         path = document_file(document_id, config)
         if path is None:
@@ -75,4 +114,5 @@ def document_route(config: Settings) -> APIRoute:
 
 def app_options(config: Settings) -> dict:
     """FastAPI's constructor arguments for Gradio's app: the route first, the headers around everything."""
-    return {"routes": [document_route(config)], "middleware": [Middleware(SecurityHeaders)]}
+    return {"routes": [document_route(config)],
+            "middleware": [Middleware(SecurityHeaders), Middleware(UploadGate, config=config)]}

@@ -45,6 +45,7 @@ from index.chroma import (
     open_collection,
     read_all,
     reset_embedded_client,
+    server_unreachable,
 )
 from index.chunking import chunk_document
 from index.errors import IngestError, disk_problem, limit_error, thousands
@@ -147,13 +148,14 @@ def writing(config: Settings | None = None) -> Iterator[Writes]:
         try:
             yield writes
         except BaseException as error:
-            if disk_problem(error) is None:
+            if disk_problem(error) is not None:
+                if not config.chroma_url:  # the embedded store may hang on its next call: a fresh client instead
+                    reset_embedded_client()
+            elif not server_unreachable(error):  # a server that went away takes no marker either
                 try:
                     bump_change(config)
-                except Exception:  # the first error is the one to report
-                    logger.exception("Ændringsmarkøren kunne ikke opdateres efter en fejl")
-            elif not config.chroma_url:  # the embedded store may hang on its next call: a fresh client instead
-                reset_embedded_client()
+                except Exception as marker_error:  # the first error is the one to report
+                    logger.warning("Ændringsmarkøren kunne ikke opdateres efter en fejl: %s", marker_error)
             raise
         if writes.changed:
             bump_change(config)
