@@ -154,7 +154,7 @@ def writing(config: Settings | None = None) -> Iterator[Writes]:
             elif not server_unreachable(error):  # a server that went away takes no marker either
                 try:
                     bump_change(config)
-                except Exception as marker_error:  # the first error is the one to report
+                except Exception as marker_error:  # noqa: BLE001  (the first error is the one to report)
                     logger.warning("Ændringsmarkøren kunne ikke opdateres efter en fejl: %s", marker_error)
             raise
         if writes.changed:
