@@ -42,7 +42,7 @@ from assistant.retrieval import Filters, HybridRetriever, shared_retriever
 from assistant.service import ask
 from index.chroma import IndexMismatchError, StoreUnavailableError, store_error
 from index.embedding import ModelError
-from index.errors import disk_message
+from index.errors import disk_message, disk_problem
 from index.identity import UPLOADS_PREFIX, display_name
 from index.store import build_index
 from index.uploads import UploadFailed, add_upload, clear_staging, data_dir_label, remove_upload
@@ -185,7 +185,7 @@ def error_message(error: Exception, config: Settings) -> str:
 # escaped everywhere, and those that open a block (a list, a heading, a quote) where a line starts.
 _MARKUP = re.compile(r"([\\`*_\[\]()!#|~:@$&{}<>])")
 _WWW = re.compile(r"(?i)\b(www)\.")
-_BLOCK_START = re.compile(r"^(\s*)([-+=>]|\d+(?=[.)]))")
+_BLOCK_START = re.compile(r"^(\s*)(?:([-+=])|(\d+)([.)]))")
 _LIST_MARKER = re.compile(r"^(- |\d+\. )")
 
 
@@ -197,12 +197,15 @@ def markdown_text(text: str) -> str:
         marker = _LIST_MARKER.match(line)
         prefix = marker.group(1) if marker else ""
         body = _WWW.sub(r"\1\\.", _MARKUP.sub(r"\\\1", line[len(prefix):]))
-        body = _BLOCK_START.sub(lambda m: m.group(1) + (m.group(2) if m.group(2)[0].isdigit() else "\\" + m.group(2)),
-                                body)
-        if not prefix and re.match(r"\s*\d+[.)]", body):
-            body = re.sub(r"^(\s*\d+)([.)])", r"\1\\\2", body)
+        if not prefix:
+            body = _BLOCK_START.sub(_escaped_block_start, body)
         lines.append(prefix + body)
     return "\n".join(lines)
+
+
+def _escaped_block_start(match: re.Match) -> str:
+    indent, sign, number, dot = match.groups()
+    return f"{indent}\\{sign}" if sign else f"{indent}{number}\\{dot}"
 
 
 def answer_markdown(answer: Answer) -> str:
@@ -277,11 +280,7 @@ def build_app(
                 lines.append(line)
                 if stop:
                     break  # the next files would meet the same server or disk
-        try:
-            retriever.refresh()
-        except Exception as error:  # the server went away after the upload: the next question says so
-            if store_error(error, config) is None:
-                logger.exception("Indekset kunne ikke genindlæses efter en upload")
+        refresh_after_write(retriever, config)
         return "\n\n".join(markdown_text(line) for line in lines), gr.update(choices=meeting_choices(retriever)), \
             gr.update(choices=upload_choices(retriever), value=None)
 
@@ -297,7 +296,7 @@ def build_app(
             logger.info("%s fjernede %s", user or "en anonym bruger", key)
         except Exception as error:  # noqa: BLE001  (a Danish line, logged when unexpected)
             message, _ = upload_failure(display_name(str(key)), error, config, removing=True)
-        retriever.refresh()
+        refresh_after_write(retriever, config)
         return markdown_text(message), gr.update(choices=meeting_choices(retriever)), \
             gr.update(choices=upload_choices(retriever), value=None)
 
@@ -354,6 +353,15 @@ def build_app(
         demo.load(on_load, None, [editing, access_note], api_name=False)
     demo.queue(default_concurrency_limit=config.concurrency)
     return demo
+
+
+def refresh_after_write(retriever: HybridRetriever, config: Settings) -> None:
+    """Reload what an upload or removal changed; if that fails, the next question reloads and says why."""
+    try:
+        retriever.refresh()
+    except Exception as error:  # the server went away, or the disk: the next question reloads and says so
+        if store_error(error, config) is None and disk_problem(error) is None:
+            logger.exception("Indekset kunne ikke genindlæses efter en ændring")
 
 
 def upload_choices(retriever: HybridRetriever) -> list[tuple[str, str]]:
