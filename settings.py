@@ -79,6 +79,9 @@ class Settings:
     max_chars: int
     max_chunks: int
     chroma_url: str | None = None
+    log_level: str = "INFO"
+    min_free_mb: float = 100
+    auth_header: str | None = None
 
     @property
     def local_model_dir(self) -> Path:
@@ -108,6 +111,16 @@ class Settings:
         return self.data_dir / "index.lock"
 
     @property
+    def users_path(self) -> Path:
+        """The users, their roles and password hashes (managed with ``python -m app users``)."""
+        return self.data_dir / "users.json"
+
+    @property
+    def loopback(self) -> bool:
+        """Whether the app listens on this machine only, where no sign-in is asked for."""
+        return self.host in ("127.0.0.1", "localhost", "::1") or self.host.startswith("127.")
+
+    @property
     def llm_enabled(self) -> bool:
         return bool(self.llm_base_url and self.llm_model)
 
@@ -125,6 +138,11 @@ def _choice(*allowed: str) -> Callable[[str, str], str]:
         return value
 
     return parse
+
+
+def _upper_choice(*allowed: str) -> Callable[[str, str], str]:
+    parse = _choice(*allowed)
+    return lambda name, value: parse(name, value).upper()
 
 
 def _url(name: str, value: str) -> str:
@@ -206,6 +224,13 @@ SPECS: tuple[Spec, ...] = (
     Spec("max_chunks", _number(int), 2000, "2,000", "most chunks of a document"),
     Spec("chroma_url", _url, None, "off (on disk)",
          "a Chroma server instead of the store on disk; a path after the port names its database"),
+    # Chroma's embedded store can hang on a write that meets a full disk, so an upload must never get there.
+    Spec("min_free_mb", _number(float), 100.0, "100", "an upload is refused while the data dir's disk has less free"),
+    Spec("log_level", _upper_choice("debug", "info", "warning", "error"), "INFO", "`info`",
+         "`debug`, `info`, `warning` or `error`; unexpected errors are logged with their traceback"),
+    # Trust it only when nothing but the proxy can reach the app.
+    Spec("auth_header", _text, None, "off",
+         "a header in which a signing-in reverse proxy names the user (single sign-on)"),
 )
 
 

@@ -12,7 +12,7 @@ import json
 import sys
 from pathlib import Path
 
-import settings  # noqa: F401  (offline environment before any library loads)
+import settings  # (offline environment before any library loads)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -29,6 +29,7 @@ def main(argv: list[str] | None = None) -> int:
     from assistant.service import QuestionError, ask
     from index.chroma import IndexMismatchError, StoreUnavailableError, store_error
     from index.embedding import ModelError
+    from index.errors import disk_message
 
     questions = [args.question] if args.question else _read_questions(args.questions)
     status = 0
@@ -43,7 +44,8 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"fejl: {unavailable}", file=sys.stderr)
                 return 2
             status = 1
-            message = str(error) if isinstance(error, QuestionError) else _internal_error(error)
+            disk = disk_message(error, str(settings.get_settings().data_dir))
+            message = str(error) if isinstance(error, QuestionError) else disk or _internal_error(error)
             payload = {"question": question, "error": message}
             print(json.dumps(payload, ensure_ascii=False) if args.json or args.questions else f"fejl: {message}",
                   flush=True)

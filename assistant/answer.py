@@ -52,11 +52,24 @@ class Citation:
     quote_sections: list[str] = field(default_factory=list)  # the section of each highlight
     # A quoted decision taken at an earlier meeting than this document's: quote → ISO date it was decided.
     decided_on: dict[str, str] = field(default_factory=dict)
+    uploaded: bool = False  # added through the app, not the material's own minutes
+    uploaded_by: str = ""
+    uploaded_at: str = ""  # ISO date and time
 
     def label(self) -> str:
-        """"KKR Syddanmark, referat 21. november 2023, punkt 2.3 Botilbudskapacitet og lånepulje"."""
+        """"KKR Syddanmark, referat 21. november 2023, punkt 2.3 Botilbudskapacitet og lånepulje"
+        (an upload's with "uploadet af … den …" after it)."""
         when = long_date(self.meeting_date, self.meeting_year)
-        return f"{self.committee}, {self.doc_type} {when}, {self.where()}"
+        provenance = f" ({self.provenance()})" if self.uploaded else ""
+        return f"{self.committee}, {self.doc_type} {when}, {self.where()}{provenance}"
+
+    def provenance(self) -> str:
+        """"uploadet af mette den 8. december 2026" for an uploaded document, else ""."""
+        if not self.uploaded:
+            return ""
+        who = self.uploaded_by or "en bruger uden login"
+        when = f" den {long_date(self.uploaded_at[:10])}" if self.uploaded_at else ""
+        return f"uploadet af {who}{when}"
 
     def where(self) -> str:
         return item_place(self.item, self.title)
@@ -68,6 +81,9 @@ class Citation:
             "item": self.item,
             "title": self.title,
             "section": self.section,
+            "uploaded": self.uploaded,
+            "uploaded_by": self.uploaded_by if self.uploaded else None,
+            "uploaded_at": self.uploaded_at if self.uploaded else None,
         }
 
 
@@ -154,6 +170,7 @@ def render(retriever: HybridRetriever, outcome: Outcome) -> Answer:
         text = blocks[0]
     if outcome.analysis.notes:
         text += "\n\n" + " ".join(outcome.analysis.notes)
+    text += _uploaded_note(list(citations.values()))
     relevance = next((p.relevance for p in outcome.parts if p.relevance is not None), None)
     return Answer(outcome.analysis.text, text, outcome.refused, list(citations.values()), outcome.retrieved,
                   relevance=relevance)
@@ -183,7 +200,12 @@ def _cite(retriever: HybridRetriever, use: Use, part: PartOutcome,
     section_name = _primary_section(use.quotes, part.decision or part.history) or (
         item.chunks[0].section if item.chunks else "")
     section = next((s for s in sections if s.name == section_name), None)
+    first = retriever.item_chunks(item.source, item.item)[:1]
+    provenance = first[0].metadata if first else {}
     citation = Citation(
+        uploaded=bool(provenance.get("uploaded")),
+        uploaded_by=str(provenance.get("uploaded_by") or ""),
+        uploaded_at=str(provenance.get("uploaded_at") or ""),
         number=len(citations) + 1,
         source=item.source,
         committee=item.committee,
@@ -201,6 +223,16 @@ def _cite(retriever: HybridRetriever, use: Use, part: PartOutcome,
     )
     citations[item.key] = citation
     return citation
+
+
+def _uploaded_note(citations: list[Citation]) -> str:
+    """Uploaded documents are not the material's own minutes: the answer says which sources are uploads."""
+    uploads = [c for c in citations if c.uploaded]
+    if not uploads:
+        return ""
+    lines = [f"[{c.number}] er {c.provenance()}" for c in uploads]
+    return ("\n\nBemærk: " + "; ".join(lines) +
+            ". Uploadede dokumenter er ikke en del af det officielle mødemateriale.")
 
 
 def _part_text(part: PartOutcome, cited: list[Citation], outcome: Outcome) -> str:

@@ -159,11 +159,13 @@ class HybridRetriever(BaseRetriever):
         self.embed_model = get_embed_model(self.config)
         self.index = VectorStoreIndex.from_vector_store(vector_store(self.collection), embed_model=self.embed_model)
         self._changes = ChangeMarker(self.config)
+        self._generation = 0  # index.chroma's client generation the collection was opened in
         self._lock = threading.Lock()
         self._loaded = False
         self._marker: str | None = None  # the change marker's token when the state below was loaded
         self._version: str | None = None  # hash of the stored ids (they carry each file's hash)
         self._nodes: list = []
+        self._ids: frozenset[str] = frozenset()
         self._sentence_files: set[str] = set()  # the files whose sentence vectors are registered
         # Derived from _nodes when loading, not per question: every answer looks up whole items and meetings.
         self._items: dict[tuple[str, str], list] = {}
@@ -179,11 +181,13 @@ class HybridRetriever(BaseRetriever):
         The marker is read before the chunks, so a write in between is loaded
         now and reloaded once more at the next question, never missed.
         """
+        from index.chroma import client_generation
+
         marker = self._changes.read()
-        if self._loaded and marker == self._marker:
+        if self._loaded and marker == self._marker and self._generation == client_generation():
             return False
         with self._lock:
-            if self._loaded and marker == self._marker:
+            if self._loaded and marker == self._marker and self._generation == client_generation():
                 return False
             self._load()
             self._marker, self._loaded = marker, True
@@ -194,20 +198,25 @@ class HybridRetriever(BaseRetriever):
         from llama_index.core import VectorStoreIndex
 
         from assistant.similarity import register_sentence_vectors
-        from index.chroma import open_collection
-        from index.lexical import stored_nodes
+        from index.chroma import client_generation, open_collection
+        from index.lexical import collection_version, stored_nodes
         from index.sentence_vectors import load_sentence_vectors
         from index.store import vector_store
 
+        generation = client_generation()
         collection = open_collection(self.config)  # `index build --rebuild` or `index copy` made a new one
-        if collection.id != self.collection.id:
+        if collection.id != self.collection.id or generation != self._generation:  # or the client was renewed
             self.collection = collection
             self.index = VectorStoreIndex.from_vector_store(vector_store(collection), embed_model=self.embed_model)
-        version, nodes = stored_nodes(self.collection)
+        _, stored = stored_nodes(self.collection)
+        # A document being written is left out until all its parts are stored (index.store.publish).
+        nodes = [node for node in stored if not node.metadata.get("pending")]
+        version = collection_version([node.node_id for node in nodes])
         # Sentence vectors depend only on their text, so those registered stay valid; only new files' are fetched.
         files = {str(node.metadata.get("file_hash")) for node in nodes} - self._sentence_files
         texts, vectors, loaded = load_sentence_vectors(self.config, files) if files else ([], None, set())
         self._nodes = nodes
+        self._ids = frozenset(node.node_id for node in nodes)
         self._items = _nodes_by_item(nodes)
         self._sections = {key: _item_sections(item_nodes) for key, item_nodes in self._items.items()}
         self._meetings = _meetings(nodes)
@@ -217,6 +226,7 @@ class HybridRetriever(BaseRetriever):
             register_sentence_vectors(self.embed_model, texts, vectors)
         self._sentence_files |= loaded
         self._version = version
+        self._generation = generation
 
     @property
     def version(self) -> str | None:
@@ -255,10 +265,12 @@ class HybridRetriever(BaseRetriever):
             dense = self.index.as_retriever(similarity_top_k=DENSE_TOP_K, filters=_source_filter(allowed))
             # The question's vector is embedded once, shared with the answerer's sentence scores.
             vector = query_vector(self.embed_model, question).tolist()
-            rankings["dense"] = dense.retrieve(QueryBundle(question, embedding=vector))
+            found = dense.retrieve(QueryBundle(question, embedding=vector))
+            rankings["dense"] = [result for result in found if result.node.node_id in self._ids]  # loaded = published
         if options.mode in ("hybrid", "bm25"):
             bm25 = self._bm25(allowed)
-            rankings["bm25"] = bm25.retrieve(question) if bm25 is not None else []
+            rankings["bm25"] = [result for result in bm25.retrieve(question)
+                                if result.node.node_id in self._ids] if bm25 is not None else []
         chunks = reciprocal_rank_fusion(rankings)[:options.top_k or self.similarity_top_k]
         if options.decision:
             for chunk in chunks:

@@ -8,6 +8,7 @@ from __future__ import annotations
 from assistant.answer import Answer, answer_question
 from assistant.question import QuestionError, plan_search, resolve_follow_up, validate_question
 from assistant.retrieval import NO_FILTERS, Filters, HybridRetriever, shared_retriever
+from index.hygiene import strip_invisible
 from settings import get_settings
 
 
@@ -20,7 +21,8 @@ def ask(
 ) -> Answer:
     """Answer one question. Raises QuestionError (Danish message) for an unusable question."""
     config = get_settings()
-    text = validate_question(question, config.max_question_chars)
+    # A NUL or a terminal escape sequence separates words; it must not glue them together or become one.
+    text = validate_question(strip_invisible(question or ""), config.max_question_chars)
     search_text = resolve_follow_up(text, previous_question)
     plan = plan_search(search_text, filters, follow_up=search_text != text)
     retriever = retriever or shared_retriever()

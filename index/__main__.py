@@ -88,10 +88,13 @@ def _build(paths: list[Path], prune: bool | None, rebuild: bool) -> int:
     except (IndexMismatchError, ModelError) as error:
         print(f"fejl: {error}", file=sys.stderr)
         return 2
-    except Exception as error:  # a Chroma server that does not answer is one line; anything else a bug
-        if (unavailable := store_error(error, config)) is None:
+    except Exception as error:  # a Chroma server that does not answer or a full disk is one line; else a bug
+        from index.errors import disk_message
+
+        problem = store_error(error, config) or disk_message(error, str(config.data_dir))
+        if problem is None:
             raise
-        print(f"fejl: {unavailable}", file=sys.stderr)
+        print(f"fejl: {problem}", file=sys.stderr)
         return 2
     print(report.summary())
     for error in report.errors:

@@ -47,12 +47,15 @@ class ChangeMarker:
     def __init__(self, config: Settings | None = None) -> None:
         self.config = config or get_settings()
         self._collection = None
+        self._generation = _generation
 
     def read(self) -> str | None:
         """The current token, or None for an index no writer of this version has touched yet."""
         from chromadb.errors import NotFoundError
 
         try:
+            if self._generation != _generation:
+                self._collection, self._generation = None, _generation
             if self._collection is None:
                 self._collection = chroma_client(self.config).get_collection(
                     CHANGES_COLLECTION, embedding_function=None)
@@ -65,6 +68,28 @@ class ChangeMarker:
 
 _clients: dict[str, object] = {}
 _clients_guard = threading.Lock()
+# Bumped when the embedded store's client is dropped (reset_embedded_client): holders of collections reopen them.
+_generation = 0
+
+
+def client_generation() -> int:
+    return _generation
+
+
+def reset_embedded_client() -> None:
+    """Drop the embedded store's cached client after it failed to write, so that the next call opens a fresh one.
+
+    After a write that met a full disk (a failed compaction), chromadb's embedded
+    store can wait forever on the next call through the same client, even once
+    space is freed; a client opened afresh on the same folder reads and writes
+    again. Collections opened from the old client must be reopened
+    (``client_generation`` tells their holders).
+    """
+    global _generation
+    from chromadb.api.client import SharedSystemClient
+
+    SharedSystemClient.clear_system_cache()
+    _generation += 1
 
 
 def chroma_client(config: Settings | None = None):
@@ -117,8 +142,20 @@ def _server_client(url: str):
             admin.get_database(database, DEFAULT_TENANT)
         except NotFoundError:
             admin.create_database(database, DEFAULT_TENANT)
-    return chromadb.HttpClient(host=host, port=port, ssl=ssl, database=database,
-                               settings=ChromaSettings(anonymized_telemetry=False))
+    client = chromadb.HttpClient(host=host, port=port, ssl=ssl, database=database,
+                                 settings=ChromaSettings(anonymized_telemetry=False))
+    # chromadb builds its httpx session with no time-out and offers no setting for one: a server that stops
+    # answering mid-request would hold the caller (and the store lock) forever. httpx lets it be set afterwards.
+    session = getattr(getattr(client, "_server", None), "_session", None)
+    if session is not None:
+        import httpx
+
+        session.timeout = httpx.Timeout(SERVER_TIMEOUT, connect=10.0)
+    return client
+
+
+# Seconds any one request to a Chroma server may take; a write batch of a thousand vectors takes a few.
+SERVER_TIMEOUT = 120.0
 
 
 def server_unreachable(error: BaseException | None) -> bool:

@@ -49,8 +49,15 @@ def chunk_document(document: MeetingDocument) -> list[Chunk]:
             decided_on = section.decided_on if section.decided_on != document.meeting_date else None
             chunks += _section_chunks(document, item, section.name, section.text, _first_page(item, section),
                                       decided_on)
+    seen: dict[str, int] = {}
     for position, chunk in enumerate(chunks):
         chunk.metadata["position"] = position
+        # An item number or a section heading the document repeats would give two chunks one id (and Chroma
+        # refuses the whole batch); the second and later get their place in the document as a suffix.
+        count = seen[chunk.chunk_id] = seen.get(chunk.chunk_id, 0) + 1
+        if count > 1:
+            chunk.chunk_id = f"{chunk.chunk_id}~{position}"
+            chunk.metadata["chunk_id"] = chunk.chunk_id
     return chunks
 
 

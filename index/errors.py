@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import errno
+
 
 class IngestError(Exception):
     """A file that cannot be ingested; ``reason`` is a stable code, the message is Danish."""
@@ -45,3 +47,37 @@ def limit_error(source: str, reason: str, found: int | str, limit: int | str, se
 def thousands(number: int) -> str:
     """1.234.567, as Danish writes it."""
     return f"{number:,}".replace(",", ".")
+
+
+# What the disk says when it cannot take a write, as errno and as SQLite (inside Chroma) words it.
+_DISK_ERRNOS = {errno.ENOSPC: "full", errno.EDQUOT: "full", errno.EROFS: "read_only", errno.EACCES: "read_only",
+                errno.EPERM: "read_only"}
+# Chroma's embedded store reports a write its SQLite could not make (a full disk, mostly) as a failed compaction.
+_DISK_WORDS = {"database or disk is full": "full", "no space left": "full", "readonly database": "read_only",
+               "read-only file system": "read_only", "disk i/o error": "full", "error in compaction": "write_failed"}
+DISK_MESSAGES = {
+    "full": "Der er ikke mere plads på disken med {where}",
+    "read_only": "Disken med {where} er skrivebeskyttet (eller appen må ikke skrive der)",
+    "write_failed": "Søgeindekset på disken med {where} kunne ikke skrives (disken kan være fuld)",
+}
+
+
+def disk_problem(error: BaseException | None) -> str | None:
+    """"full", "read_only" or "write_failed" when ``error`` (or what caused it) is a disk that refused a write."""
+    seen: set[int] = set()
+    while error is not None and id(error) not in seen:
+        seen.add(id(error))
+        if isinstance(error, OSError) and error.errno in _DISK_ERRNOS:
+            return _DISK_ERRNOS[error.errno]
+        text = str(error).lower()
+        for words, problem in _DISK_WORDS.items():
+            if words in text:
+                return problem
+        error = error.__cause__ or error.__context__
+    return None
+
+
+def disk_message(error: BaseException, where: str) -> str | None:
+    """The Danish sentence for a disk that refused a write, naming ``where`` (a folder's name), or None."""
+    problem = disk_problem(error)
+    return DISK_MESSAGES[problem].format(where=where) + "." if problem else None

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import os
 import shutil
 import tempfile
@@ -28,6 +29,7 @@ from pathlib import Path
 
 from settings import Settings, get_settings
 
+logger = logging.getLogger(__name__)
 LEXICAL_DIR = "lexical"
 VERSION_FILE = "version.json"
 TOP_K = 40
@@ -84,7 +86,10 @@ def load_or_build(version: str, nodes: list, config: Settings | None = None, top
     if retriever is None:
         retriever = build_retriever(nodes, top_k)
         if retriever is not None:
-            _save(retriever, directory, version)
+            try:
+                _save(retriever, directory, version)
+            except OSError as error:  # a full or read-only disk: the index in memory still answers
+                logger.warning("Det leksikale indeks kunne ikke gemmes i %s: %s", directory.name, error)
     return retriever
 
 
@@ -97,7 +102,10 @@ def sync_lexical(collection, config: Settings | None = None) -> bool:
     version = collection_version(ids)
     if _saved_version(lexical_dir(config)) == version:
         return False
-    load_or_build(*stored_nodes(collection), config)
+    version, nodes = stored_nodes(collection)
+    retriever = build_retriever(nodes)
+    if retriever is not None:  # a write stores every part or fails: no failure to save is passed over here
+        _save(retriever, lexical_dir(config), version)
     return True
 
 

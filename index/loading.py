@@ -36,6 +36,7 @@ def read_lines(path: Path) -> list[Line]:
     if suffix not in SUPPORTED_SUFFIXES:
         raise ingest_error(path.name, "unsupported", suffix or "ingen filendelse")
     try:
+        _check_size(path)
         data = path.read_bytes()
     except OSError as error:
         raise ingest_error(path.name, "unreadable", error.strerror or str(error)) from error
@@ -77,6 +78,15 @@ def _checked_text(text: str, name: str) -> str:
     if "\x00" in text or sum(ord(char) < 32 and char not in "\t\n\f\r" for char in text) > len(text) * _CONTROL_SHARE:
         raise ingest_error(name, "not_text")
     return text
+
+
+def _check_size(path: Path) -> None:
+    """Refuse a file over the size limit before reading a byte of it."""
+    config = get_settings()
+    size = path.stat().st_size
+    if size > config.max_upload_bytes:
+        raise limit_error(path.name, "too_large", f"{size / 1024 / 1024:.1f} MB", f"{config.max_upload_mb:g} MB",
+                          "MAX_UPLOAD_MB")
 
 
 def _check_length(name: str, characters: int) -> None:

@@ -16,10 +16,17 @@ With ``MINUTES_CHROMA_URL`` the same collections live on a Chroma server
 bumps a change marker, one record in a collection of its own, so a reader
 learns with one small request per question whether it must reload what it
 keeps in memory, instead of listing every chunk id.
+
+A document's chunks are written marked ``pending`` and published (the mark
+cleared) only once its sentence vectors and the lexical index are stored too;
+readers leave pending chunks out, so an answer never cites half a document,
+and a write that fails half-way leaves nothing anyone can find.
 """
 
 from __future__ import annotations
 
+import logging
+import re
 import threading
 import time
 from collections import defaultdict
@@ -37,15 +44,20 @@ from index.chroma import (
     chroma_client,
     open_collection,
     read_all,
+    reset_embedded_client,
+    server_unreachable,
 )
 from index.chunking import chunk_document
-from index.errors import IngestError, limit_error, thousands
+from index.errors import IngestError, disk_problem, limit_error, thousands
 from index.identity import display_name, document_key
 from index.ingest import expand_paths, ingest_paths
 from index.lexical import drop_lexical, sync_lexical
+from index.provenance import upload_metadata
 from index.schema import Chunk, MeetingDocument
 from index.sentence_vectors import SENTENCE_COLLECTION, sync_sentence_vectors
 from settings import Settings, get_settings
+
+logger = logging.getLogger(__name__)
 
 # (chunks embedded so far, chunks in the document, the document's file name)
 Progress = Callable[[int, int, str], None]
@@ -68,6 +80,7 @@ class BuildReport:
     chunks_embedded: int = 0
     seconds: float = 0.0
     unknown_dates: list[str] = field(default_factory=list)
+    written: list[str] = field(default_factory=list)  # documents whose chunks wait to be published
 
     def failed(self, error: IngestError) -> None:
         self.errors.append(f"{error.source}: {error.message}")
@@ -134,12 +147,18 @@ def writing(config: Settings | None = None) -> Iterator[Writes]:
     with store_lock(config):
         try:
             yield writes
-        except BaseException:
-            writes.changed = True
+        except BaseException as error:
+            if disk_problem(error) is not None:
+                if not config.chroma_url:  # the embedded store may hang on its next call: a fresh client instead
+                    reset_embedded_client()
+            elif not server_unreachable(error):  # a server that went away takes no marker either
+                try:
+                    bump_change(config)
+                except Exception as marker_error:  # noqa: BLE001  (the first error is the one to report)
+                    logger.warning("Ændringsmarkøren kunne ikke opdateres efter en fejl: %s", marker_error)
             raise
-        finally:
-            if writes.changed:
-                bump_change(config)
+        if writes.changed:
+            bump_change(config)
 
 
 def drop_index(config: Settings | None = None) -> None:
@@ -162,12 +181,13 @@ def node_id(chunk: Chunk) -> str:
     return f"{chunk.chunk_id}@{str(chunk.metadata['file_hash'])[:12]}"
 
 
-def to_nodes(chunks: list[Chunk], source_dir: Path | None = None):
+def to_nodes(chunks: list[Chunk], source_dir: Path | None = None, extra: dict | None = None):
+    """Chunks as llama-index nodes, marked pending (see :func:`publish`), with ``extra`` metadata."""
     from llama_index.core.schema import TextNode
 
     nodes = []
     for chunk in chunks:
-        metadata = dict(chunk.metadata)
+        metadata = {**chunk.metadata, **(extra or {}), "pending": True}
         if source_dir is not None:
             metadata["source_dir"] = str(source_dir.resolve())
         keys = list(metadata)
@@ -186,12 +206,15 @@ def to_nodes(chunks: list[Chunk], source_dir: Path | None = None):
 def _indexed_sources(collection) -> dict[str, dict[str, set[str]]]:
     """source → file hashes and node ids currently stored for it."""
     stored = read_all(collection, ["metadatas"])
-    sources: dict[str, dict[str, set[str]]] = defaultdict(lambda: {"hashes": set(), "ids": set(), "dirs": set()})
+    sources: dict[str, dict[str, set[str]]] = defaultdict(
+        lambda: {"hashes": set(), "ids": set(), "dirs": set(), "pending": set()})
     for node, metadata in zip(stored["ids"], stored["metadatas"] or [], strict=True):
         entry = sources[str(metadata.get("source"))]
         entry["hashes"].add(str(metadata.get("file_hash")))
         entry["ids"].add(node)
         entry["dirs"].add(str(metadata.get("source_dir", "")))
+        if metadata.get("pending"):
+            entry["pending"].add(node)
     return sources
 
 
@@ -231,6 +254,7 @@ def build_index(
             folders = {str(path.resolve()) for path in paths if path.is_dir()}
             _prune(collection, stored, present, folders, report)
         derived = sync_derived(collection, config, progress)
+        publish(collection, report.written)
         writes.changed = bool(rebuild or report.added or report.updated or report.removed or derived)
     report.seconds = time.perf_counter() - started
     return report
@@ -243,14 +267,16 @@ def sync_document(
     report: BuildReport,
     progress: bool | Progress = False,
     config: Settings | None = None,
+    extra: dict | None = None,
 ) -> None:
-    """Write one document's chunks, then delete its stale ones; the caller holds the store lock.
+    """Write one document's chunks (pending), then delete its stale ones; the caller holds the store lock
+    and publishes the documents in ``report.written`` once the derived indexes are stored.
 
-    Raises IngestError when the document has more chunks than settings allow,
-    before anything is embedded.
+    ``extra`` is metadata for every chunk (an upload's provenance; read from its record when not given).
+    Raises IngestError when the document has more chunks than settings allow, before anything is embedded.
     """
     config = config or get_settings()
-    if existing and existing["hashes"] == {document.content_hash}:
+    if existing and existing["hashes"] == {document.content_hash} and not existing.get("pending"):
         report.unchanged.append(document.source)
         return
     chunks = chunk_document(document)
@@ -259,7 +285,7 @@ def sync_document(
                           f"{thousands(len(chunks))} tekststykker", f"{thousands(config.max_chunks)}", "MAX_CHUNKS")
     if document.meeting_date is None:
         report.unknown_dates.append(document.source)
-    nodes = to_nodes(chunks, Path(document.source_dir))
+    nodes = to_nodes(chunks, Path(document.source_dir), upload_metadata(document, config) if extra is None else extra)
     fresh = reuse_vectors(collection, nodes, existing["ids"] if existing else set())
     embed_nodes(fresh, progress=progress, label=document.file_name or display_name(document.source))
     store = vector_store(collection)
@@ -272,7 +298,20 @@ def sync_document(
         report.updated.append(document.source)
     else:
         report.added.append(document.source)
+    report.written.append(document.source)
     report.chunks_embedded += len(fresh)
+
+
+PUBLISH_BATCH = 1000
+
+
+def publish(collection, keys: list[str]) -> None:
+    """Make these documents' pending chunks searchable: the last step of a write, after every part is stored."""
+    for key in keys:
+        stored = read_all(collection, [], where={"$and": [{"source": key}, {"pending": True}]})
+        for start in range(0, len(stored["ids"]), PUBLISH_BATCH):
+            ids = stored["ids"][start : start + PUBLISH_BATCH]
+            collection.update(ids=ids, metadatas=[{"pending": False}] * len(ids))
 
 
 def reuse_vectors(collection, nodes, old_ids: set[str]) -> list:
@@ -313,13 +352,27 @@ def indexed_keys(collection) -> set[str]:
     return set(_indexed_sources(collection))
 
 
-def indexed_directories(config: Settings | None = None) -> list[Path]:
-    """The folders the index was built from, so the app can serve exactly those files."""
+def document_file(file_hash: str, config: Settings | None = None) -> Path | None:
+    """The file of the published document with this content hash, if it is still there.
+
+    What the app serves: exactly the files of indexed documents, looked up by
+    their id, never a path a client names.
+    """
+    if not re.fullmatch(r"[0-9a-f]{16,128}", file_hash):
+        return None
     try:
         collection = open_collection(config)
     except FileNotFoundError:
-        return []
-    return sorted({Path(d) for entry in _indexed_sources(collection).values() for d in entry["dirs"] if d})
+        return None
+    stored = collection.get(where={"file_hash": file_hash}, limit=1, include=["metadatas"])
+    if not stored["ids"]:
+        return None
+    metadata = stored["metadatas"][0]
+    directory, name = str(metadata.get("source_dir") or ""), str(metadata.get("file_name") or "")
+    if metadata.get("pending") or not directory or not name or Path(name).name != name:
+        return None
+    path = Path(directory) / name
+    return path if path.is_file() else None
 
 
 def embed_nodes(nodes, *, progress: bool | Progress = False, label: str = "") -> None:

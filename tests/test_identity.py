@@ -140,9 +140,10 @@ def test_upload_that_fails_after_indexing_leaves_neither_file_nor_chunks(tiny_se
     def full_disk(source, target):
         raise OSError(28, "No space left on device")
 
-    with monkeypatch.context() as patch, pytest.raises(OSError):
+    with monkeypatch.context() as patch, pytest.raises(index.uploads.UploadFailed) as failed:
         patch.setattr(index.uploads.os, "replace", full_disk)  # the final move fails (a stdlib call, not ours)
         add_upload(write_meeting(tmp_path / "in" / "referat.txt"), config=tiny_settings)
+    assert failed.value.cleaned and isinstance(failed.value.cause, OSError)
 
     assert chunks_by_key(tiny_settings) == {}
     assert not any(p.is_file() for p in tiny_settings.uploads_dir.rglob("*"))
