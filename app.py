@@ -7,6 +7,7 @@ up to date, and serves on 127.0.0.1 (MINUTES_HOST opens it up) with analytics of
 from __future__ import annotations
 
 import html
+import logging
 import re
 import sys
 import time
@@ -30,6 +31,8 @@ from index.identity import display_name
 from index.store import build_index, indexed_directories
 from index.uploads import add_upload, clear_staging
 from settings import Settings, get_settings
+
+log = logging.getLogger(__name__)
 
 TITLE = "Spørg KKR Syddanmarks mødereferater"
 EXAMPLES = [
@@ -171,6 +174,7 @@ def build_app(
             # ask() first reloads what changed since the last question (an upload here or in another
             # instance, an `index build`); the folders of newly indexed files are served from then on.
             answer = ask(question, filters=filters, previous_question=previous, retriever=retriever)
+            log.debug("Svaret på %r:\n%s", answer.question, "\n".join(answer.explanation))
             serve_indexed_folders(demo, retriever, config)
         except Exception as error:  # noqa: BLE001  (one Danish line in the chat, never Gradio's generic error)
             message = error_message(error, config)

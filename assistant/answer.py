@@ -78,6 +78,7 @@ class Answer:
     retrieved: list[RetrievedItem]
     note: str = ""
     relevance: Relevance | None = None
+    explanation: list[str] = field(default_factory=list)  # why: per part, the candidates and their scores
 
     def to_json(self) -> dict:
         return {
@@ -154,7 +155,20 @@ def render(retriever: HybridRetriever, outcome: Outcome) -> Answer:
         text += "\n\n" + " ".join(outcome.analysis.notes)
     relevance = next((p.relevance for p in outcome.parts if p.relevance is not None), None)
     return Answer(outcome.analysis.text, text, outcome.refused, list(citations.values()), outcome.retrieved,
-                  relevance=relevance)
+                  relevance=relevance, explanation=_explanation(outcome))
+
+
+def _explanation(outcome: Outcome) -> list[str]:
+    """Per part: the answer type read, the best candidate sentences with their features and scores, and the
+    probability that the part is answered; and why a refused part was refused."""
+    lines = []
+    for number, part in enumerate(outcome.parts, start=1):
+        lines.append(f"Del {number}: {part.part.text}")
+        if part.evidence is not None:
+            lines += part.evidence.explain()
+        if part.refusal is not None:
+            lines.append(f"  afvist: {part.refusal.kind}")
+    return lines
 
 
 def _part_heading(part: PartOutcome, outcome: Outcome) -> str:
