@@ -118,8 +118,9 @@ class Outcome:
         return list(seen.values())
 
 
-def decide(retriever: HybridRetriever, question: str, plan: SearchPlan) -> Outcome:
-    """Analyse the question and decide, part by part, what answers it."""
+def decide(retriever: HybridRetriever, question: str, plan: SearchPlan, weigh: bool = True) -> Outcome:
+    """Analyse the question and decide, part by part, what answers it. Without ``weigh``, only the rules
+    decide (the training step learns when to refuse what they let through)."""
     config = get_settings()
     analysis = analyse(question, retriever.committees(), config.committee)
     filters = plan.filters
@@ -135,17 +136,17 @@ def decide(retriever: HybridRetriever, question: str, plan: SearchPlan) -> Outco
     for part in analysis.parts:
         used = frozenset(text for done in parts for use in done.uses for text, _ in use.quotes)
         outcome = _decide_part(retriever, analysis, part, plan, used)
-        if not (analysis.attendance and not analysis.multipart):
-            _weigh(retriever, analysis, part, outcome)
+        if weigh and not (analysis.attendance and not analysis.multipart):
+            _weigh(retriever, analysis, outcome)
         parts.append(outcome)
     return Outcome(analysis, parts)
 
 
-def _weigh(retriever: HybridRetriever, analysis: QuestionAnalysis, part: Part, outcome: PartOutcome) -> None:
+def _weigh(retriever: HybridRetriever, analysis: QuestionAnalysis, outcome: PartOutcome) -> None:
     """Score the part's candidate sentences and refuse a part the model doubts the material answers: the
     probability that its best candidates state what is asked is below the threshold chosen on held-out sets."""
     ranker = current_ranker()
-    outcome.evidence = gather(retriever, asked_for(retriever, analysis, part), outcome.retrieved, ranker,
+    outcome.evidence = gather(retriever, asked_for(retriever, analysis, outcome.part), outcome.retrieved, ranker,
                               unknown_share(retriever, analysis), analysis.english)
     if not outcome.refused and outcome.evidence.answered < ranker.threshold:
         outcome.refusal = Refusal("doubtful")

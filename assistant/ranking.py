@@ -56,7 +56,8 @@ SENTENCE_FEATURES = (
 )
 PART_FEATURES = (
     "best", "second", "best_stating", "dense_top", "overlap_top", "rare_overlap_top", "names_top",
-    "slot_asked", "years_asked", "year_found", "unknown_share", "english",
+    "slot_asked", "years_asked", "year_found", "unknown_share", "english", "year_anywhere",
+    "stating_other_year", "stating_share",
 )
 
 
@@ -191,9 +192,11 @@ def part_features(scores: Sequence[float], rows: np.ndarray, asked: Asked, unkno
     column = {name: index for index, name in enumerate(SENTENCE_FEATURES)}
     if not len(scores):
         return np.asarray([-10.0, -10.0, -10.0, 0, 0, 0, 0, asked.part.slot, bool(asked.part.years), 0,
-                           unknown_share, english], dtype=float)
+                           unknown_share, english, 0, 0, 0], dtype=float)
     top = rows[:3]
+    stated = rows[:, column["states_type"]] > 0
     stating = [s for s, row in zip(scores, rows, strict=True) if row[column["states_type"]]]
+    first_stating = rows[stated][0] if stated.any() else None
     return np.asarray([
         scores[0],
         scores[1] if len(scores) > 1 else scores[0] - 5,
@@ -207,6 +210,9 @@ def part_features(scores: Sequence[float], rows: np.ndarray, asked: Asked, unkno
         top[:, column["year_asked_here"]].max(),
         unknown_share,
         english,
+        rows[:, column["year_asked_here"]].max(),
+        first_stating[column["other_year"]] if first_stating is not None else 0.0,
+        stated[:10].mean(),
     ], dtype=float)
 
 

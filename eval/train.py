@@ -27,9 +27,10 @@ from pathlib import Path
 import numpy as np
 
 from assistant.candidates import asked_for, gather
-from assistant.question import analyse, plan_search
+from assistant.question import plan_search
 from assistant.ranking import MODEL_PATH, PART_FEATURES, SENTENCE_FEATURES, Linear, Ranker, part_features
 from assistant.retrieval import HybridRetriever
+from assistant.spelling import in_material_spelling
 
 # Share of answerable questions the refusal model may refuse on the held-out sets it is chosen on.
 REFUSAL_BUDGET = 0.02
@@ -48,6 +49,7 @@ class PartRows:
     rows: np.ndarray
     labels: np.ndarray
     items: np.ndarray  # each row's item, by its place in retrieval
+    refused_by_rules: bool
     asked: object
     unknown_share: float
     english: bool
@@ -70,22 +72,22 @@ def labels_for(texts: list[str], row: dict) -> np.ndarray:
 
 def gather_rows(retriever: HybridRetriever, rows: Iterable[dict]) -> list[PartRows]:
     """Every part of every question, with its candidates' feature rows and labels."""
-    from assistant.policy import part_items, unknown_share
+    from assistant.policy import decide, unknown_share
 
     gathered = []
     for row in rows:
-        analysis = analyse(row["question"], retriever.committees())
-        plan = plan_search(row["question"])
+        question = in_material_spelling(row["question"], retriever)
+        outcome = decide(retriever, question, plan_search(row["question"]), weigh=False)
+        analysis = outcome.analysis
         share = unknown_share(retriever, analysis)
-        for part in analysis.parts:
-            items = part_items(retriever, analysis, part, plan)
-            asked = asked_for(retriever, analysis, part)
-            evidence = gather(retriever, asked, items, None)
+        for part in outcome.parts:
+            asked = asked_for(retriever, analysis, part.part)
+            evidence = gather(retriever, asked, part.retrieved, None)
             texts = [c.text for c in evidence.candidates]
             matrix = np.asarray([c.row for c in evidence.candidates]).reshape(-1, len(SENTENCE_FEATURES))
             places = np.asarray([c.rank for c in evidence.candidates], dtype=int)
             gathered.append(PartRows(row["question"], bool(row["answerable"]), matrix, labels_for(texts, row),
-                                     places, asked, share, analysis.english))
+                                     places, part.refused, asked, share, analysis.english))
     return gathered
 
 
@@ -120,7 +122,9 @@ def fit_models(parts: list[PartRows]) -> tuple[Linear, Linear]:
     x = np.vstack([p.rows[k] for p, k in zip(answerable, keep, strict=True)])
     y = np.concatenate([p.labels[k] for p, k in zip(answerable, keep, strict=True)])
     sentences = _linear(x, y, SENTENCE_FEATURES)
-    refusal = _linear(_part_matrix(parts, sentences), np.asarray([p.answerable for p in parts]), PART_FEATURES,
+    # The refusal model weighs what the rules let through: the parts they answer.
+    weighed = [p for p in parts if not p.refused_by_rules]
+    refusal = _linear(_part_matrix(weighed, sentences), np.asarray([p.answerable for p in weighed]), PART_FEATURES,
                       balanced=True)
     return sentences, refusal
 
@@ -145,7 +149,8 @@ def held_out_probabilities(by_set: dict[str, list[PartRows]]) -> list[tuple[bool
         others = [p for other, rows in by_set.items() if other != name for p in rows]
         sentences, refusal = fit_models(others)
         ranker = Ranker(sentences, refusal, 0.0)
-        scored += [(p.answerable, ranker.answered(row)) for p, row in zip(parts, _part_matrix(parts, sentences),
+        weighed = [p for p in parts if not p.refused_by_rules]
+        scored += [(p.answerable, ranker.answered(row)) for p, row in zip(weighed, _part_matrix(weighed, sentences),
                                                                            strict=True)]
     return scored
 
