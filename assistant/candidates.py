@@ -16,7 +16,7 @@ import numpy as np
 
 from assistant.abbreviations import forms
 from assistant.question import Part, QuestionAnalysis, subject_stems
-from assistant.quotes import feature_rows
+from assistant.quotes import scored_rows
 from assistant.ranking import (
     SENTENCE_FEATURES,
     Asked,
@@ -102,7 +102,7 @@ def gather(retriever: HybridRetriever, asked: Asked, items: list[RetrievedItem],
     """Every sentence of the part's best items, with features, scored and sorted when a ranker is given."""
     evidence = Evidence(asked)
     for rank, item in enumerate(items[:EVIDENCE_ITEMS]):
-        pool, rows = feature_rows(retriever, item, asked)
+        pool, rows = scored_rows(retriever, item, asked)
         evidence.candidates += [Candidate(item, rank, c.text, c.section, row) for c, row in zip(pool, rows, strict=True)]
     if ranker is None:
         return evidence

@@ -230,17 +230,21 @@ def precedent_quotes(retriever: HybridRetriever, item: RetrievedItem, asked: Ask
 
 # Items whose scored sentences are kept: a history quotes eight, each asked several times.
 SCORED_CACHE = 256
-_scored: dict[tuple, tuple[list[Candidate], list[float]]] = {}
+_scored: dict[tuple, tuple[list[Candidate], np.ndarray]] = {}
 
 
 def scored_sentences(retriever: HybridRetriever, item: RetrievedItem, asked: Asked
                      ) -> tuple[list[Candidate], list[float]]:
     """The item's quotable sentences and the model's score of each, in the item's order."""
-    ranker = current_ranker()
-    key = (id(retriever), retriever.version, item.key, asked, id(ranker))
+    pool, rows = scored_rows(retriever, item, asked)
+    return pool, [float(v) for v in current_ranker().sentences.score(rows)]
+
+
+def scored_rows(retriever: HybridRetriever, item: RetrievedItem, asked: Asked) -> tuple[list[Candidate], np.ndarray]:
+    """``feature_rows``, kept per item and question: an answer reads the same items for its parts and quotes."""
+    key = (id(retriever), retriever.version, item.key, asked)
     if key not in _scored:
-        pool, rows = feature_rows(retriever, item, asked)
-        _scored[key] = (pool, [float(v) for v in ranker.sentences.score(rows)])
+        _scored[key] = feature_rows(retriever, item, asked)
         while len(_scored) > SCORED_CACHE:
             del _scored[next(iter(_scored))]
     return _scored[key]

@@ -29,9 +29,10 @@ from pathlib import Path
 
 import numpy as np
 
+from assistant.compounds import found_stem
 from assistant.evidence import counts, for_other_year, forecast, has_amount, has_date, people, states
 from assistant.question import WORD_RE, AnswerType, Part, stopwords
-from assistant.relevance import coverage, names_any
+from assistant.relevance import names_any
 from assistant.retrieval import danish_stemmer
 from index.lexical import fold
 from index.sections import CASE, DECISION, RECOMMENDATION
@@ -101,9 +102,7 @@ def sentence_features(asked: Asked, texts: Sequence[str], sections: Sequence[str
     if not n:
         return np.zeros((0, len(SENTENCE_FEATURES)))
     sentence_stems = [folded_stems(text) for text in texts]
-    found = [set(s) for s in sentence_stems]
-    overlap = [coverage(asked.wanted, f) for f in found]
-    rare = [coverage(asked.wanted, f, asked.rarity) for f in found] if asked.rarity else overlap
+    overlap, rare = _coverages(asked, sentence_stems)
     bm25 = _bm25(asked.wanted, sentence_stems)
     top_bm25 = max(bm25) or 1.0
     low, high = min(dense), max(dense)
@@ -115,8 +114,8 @@ def sentence_features(asked: Asked, texts: Sequence[str], sections: Sequence[str
     for index, text in enumerate(texts):
         section = sections[index]
         neighbours = [overlap[j] for j in (index - 1, index + 1) if 0 <= j < n and sections[j] == section]
-        stated = slot and states(part.answer_type, text, asked.lowercase_words, asked.names, unit, part.named_years)
-        figure = has_amount(text)
+        stated = slot and _states(part.answer_type, text, asked.lowercase_words, asked.names, unit, part.named_years)
+        figure, decision_verb, log_words, lead_in = _fixed(text)
         rows.append((
             dense[index],
             (dense[index] - low) / (high - low) if high > low else 0.0,
@@ -129,7 +128,7 @@ def sentence_features(asked: Asked, texts: Sequence[str], sections: Sequence[str
             section == CASE,
             index == 0 or sections[index - 1] != section,
             section in decided,
-            bool(DECISION_VERB_RE.search(text)),
+            decision_verb,
             slot,
             bool(stated),
             bool(stated and part.answer_type == AnswerType.AMOUNT and counted and counts(text, counted)),
@@ -138,14 +137,58 @@ def sentence_features(asked: Asked, texts: Sequence[str], sections: Sequence[str
             part.past and forecast(text),
             _names_share(asked, text),
             figure,
-            has_date(text, part.named_years),
+            _has_date(text, part.named_years),
             asked.history and figure,
-            math.log1p(len(text.split())),
-            text.endswith(":"),
+            log_words,
+            lead_in,
             asked.english * ((dense[index] - low) / (high - low) if high > low else 0.0),
-            bool(people(text, asked.lowercase_words, asked.names)),
+            _names_people(text, asked.lowercase_words, asked.names),
         ))
     return np.asarray(rows, dtype=float)
+
+
+def _coverages(asked: Asked, sentence_stems: list[tuple[str, ...]]) -> tuple[list[float], list[float]]:
+    """Each sentence's share of the question's stems, counted one by one and weighted by rarity."""
+    if not asked.wanted:
+        return [0.0] * len(sentence_stems), [0.0] * len(sentence_stems)
+    rarity = asked.rarity or {}
+    default = max(rarity.values(), default=1.0)
+    weight = {stem: rarity.get(stem, default) for stem in asked.wanted}
+    total = sum(weight.values()) or 1.0
+    overlap, rare = [], []
+    for stems in sentence_stems:
+        found = set(stems)
+        hits = [stem for stem in asked.wanted if found_stem(stem, found)]
+        overlap.append(len(hits) / len(asked.wanted))
+        rare.append(sum(weight[stem] for stem in hits) / total)
+    return overlap, rare
+
+
+# Sentences' question-independent facts, and their facts for one question's type, names and years, are kept:
+# an answer scores the same items for each of its parts and quotes.
+FACT_CACHE = 50_000
+
+
+@lru_cache(maxsize=FACT_CACHE)
+def _fixed(text: str) -> tuple[bool, bool, float, bool]:
+    """What a sentence is, whatever is asked: has a figure, a decision verb, its length, a lead-in."""
+    return has_amount(text), bool(DECISION_VERB_RE.search(text)), math.log1p(len(text.split())), text.endswith(":")
+
+
+@lru_cache(maxsize=FACT_CACHE)
+def _states(answer_type: AnswerType, text: str, lowercase: frozenset[str], names: tuple[str, ...], unit: str,
+            years: frozenset[int]) -> bool:
+    return states(answer_type, text, lowercase, names, unit, years)
+
+
+@lru_cache(maxsize=FACT_CACHE)
+def _has_date(text: str, years: frozenset[int]) -> bool:
+    return has_date(text, years)
+
+
+@lru_cache(maxsize=FACT_CACHE)
+def _names_people(text: str, lowercase: frozenset[str], names: tuple[str, ...]) -> bool:
+    return bool(people(text, lowercase, names))
 
 
 def _names_share(asked: Asked, text: str) -> float:

@@ -95,6 +95,9 @@ def _linear(x: np.ndarray, y: np.ndarray, names: tuple[str, ...], balanced: bool
     from sklearn.linear_model import LogisticRegression
     from sklearn.preprocessing import StandardScaler
 
+    if len(set(y.tolist())) < 2:  # one class only (a small set): a constant model that says what it saw
+        zeros = tuple(0.0 for _ in names)
+        return Linear(names, zeros, tuple(1.0 for _ in names), zeros, 10.0 if y.all() else -10.0)
     scaler = StandardScaler().fit(x)
     scale = np.where(scaler.scale_ > 0, scaler.scale_, 1.0)
     model = LogisticRegression(C=C, max_iter=2000, class_weight="balanced" if balanced else None)
