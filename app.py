@@ -174,7 +174,8 @@ def build_app(
             # ask() first reloads what changed since the last question (an upload here or in another
             # instance, an `index build`); the folders of newly indexed files are served from then on.
             answer = ask(question, filters=filters, previous_question=previous, retriever=retriever)
-            log.debug("Svaret på %r:\n%s", answer.question, "\n".join(answer.explanation))
+            if log.isEnabledFor(logging.DEBUG):
+                log.debug("Svaret på %r:\n%s", answer.question, "\n".join(answer.explanation))
             serve_indexed_folders(demo, retriever, config)
         except Exception as error:  # noqa: BLE001  (one Danish line in the chat, never Gradio's generic error)
             message = error_message(error, config)

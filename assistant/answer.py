@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import itertools
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 
-from assistant.policy import Outcome, PartOutcome, Refusal, Use, decide, item_order, year_of
+from assistant.policy import Outcome, PartOutcome, Refusal, Use, decide, item_order, weighed, year_of
 from assistant.question import MONTHS, AnswerType, SearchPlan
 from assistant.relevance import Relevance
 from assistant.retrieval import HybridRetriever, ItemSection, RetrievedItem
@@ -78,7 +79,13 @@ class Answer:
     retrieved: list[RetrievedItem]
     note: str = ""
     relevance: Relevance | None = None
-    explanation: list[str] = field(default_factory=list)  # why: per part, the candidates and their scores
+    explain: Callable[[], list[str]] | None = field(default=None, repr=False)
+
+    @property
+    def explanation(self) -> list[str]:
+        """Why: per part, the answer type, the best candidates with their features and scores, and the
+        probability of an answer (computed when asked for)."""
+        return self.explain() if self.explain is not None else []
 
     def to_json(self) -> dict:
         return {
@@ -155,17 +162,16 @@ def render(retriever: HybridRetriever, outcome: Outcome) -> Answer:
         text += "\n\n" + " ".join(outcome.analysis.notes)
     relevance = next((p.relevance for p in outcome.parts if p.relevance is not None), None)
     return Answer(outcome.analysis.text, text, outcome.refused, list(citations.values()), outcome.retrieved,
-                  relevance=relevance, explanation=_explanation(outcome))
+                  relevance=relevance, explain=lambda: _explanation(retriever, outcome))
 
 
-def _explanation(outcome: Outcome) -> list[str]:
+def _explanation(retriever: HybridRetriever, outcome: Outcome) -> list[str]:
     """Per part: the answer type read, the best candidate sentences with their features and scores, and the
     probability that the part is answered; and why a refused part was refused."""
     lines = []
     for number, part in enumerate(outcome.parts, start=1):
         lines.append(f"Del {number}: {part.part.text}")
-        if part.evidence is not None:
-            lines += part.evidence.explain()
+        lines += weighed(retriever, outcome.analysis, part).explain()
         if part.refusal is not None:
             lines.append(f"  afvist: {part.refusal.kind}")
     return lines

@@ -136,18 +136,26 @@ def decide(retriever: HybridRetriever, question: str, plan: SearchPlan, weigh: b
     for part in analysis.parts:
         used = frozenset(text for done in parts for use in done.uses for text, _ in use.quotes)
         outcome = _decide_part(retriever, analysis, part, plan, used)
-        if weigh and not (analysis.attendance and not analysis.multipart):
+        if weigh and current_ranker().threshold > 0 and not (analysis.attendance and not analysis.multipart):
             _weigh(retriever, analysis, outcome)
         parts.append(outcome)
     return Outcome(analysis, parts)
 
 
+def weighed(retriever: HybridRetriever, analysis: QuestionAnalysis, outcome: PartOutcome) -> Evidence:
+    """The part's candidate sentences, scored, and the probability that they state what is asked."""
+    if outcome.evidence is None:
+        outcome.evidence = gather(retriever, asked_for(retriever, analysis, outcome.part), outcome.retrieved,
+                                  current_ranker(), unknown_share(retriever, analysis), analysis.english)
+    return outcome.evidence
+
+
 def _weigh(retriever: HybridRetriever, analysis: QuestionAnalysis, outcome: PartOutcome) -> None:
-    """Score the part's candidate sentences and refuse a part the model doubts the material answers: the
-    probability that its best candidates state what is asked is below the threshold chosen on held-out sets."""
+    """Refuse a part the model doubts the material answers: the probability that its best candidates state what
+    is asked is below the threshold chosen on held-out sets (at 0, the rules alone refuse, and the candidates
+    are scored only when an answer is explained)."""
     ranker = current_ranker()
-    outcome.evidence = gather(retriever, asked_for(retriever, analysis, outcome.part), outcome.retrieved, ranker,
-                              unknown_share(retriever, analysis), analysis.english)
+    weighed(retriever, analysis, outcome)
     if not outcome.refused and outcome.evidence.answered < ranker.threshold:
         outcome.refusal = Refusal("doubtful")
         outcome.uses = []

@@ -330,17 +330,5 @@ def using(ranker: Ranker) -> Iterator[None]:
         _current.reset(token)
 
 
-def fuzzy_folded(stem: str, vocabulary: frozenset[str]) -> str | None:
-    """A word of the material one typo away from a folded stem the material never uses ("akutnap" →
-    "akutknap"): only for long stems, where one letter rarely makes another word."""
-    if len(stem) < 6 or stem in vocabulary:
-        return None
-    import difflib
-
-    match = difflib.get_close_matches(stem, [w for w in vocabulary if abs(len(w) - len(stem)) <= 1], n=1,
-                                      cutoff=0.85)
-    return match[0] if match else None
-
-
 __all__ = ["PART_FEATURES", "SENTENCE_FEATURES", "Asked", "Linear", "Ranker", "committed_ranker",
            "current_ranker", "fold", "part_features", "sentence_features", "using"]
