@@ -276,8 +276,13 @@ class Linear:
         return ((rows - np.asarray(self.mean)) / np.asarray(self.scale)) @ np.asarray(self.coef) + self.intercept
 
     def to_json(self) -> dict:
-        return {"names": list(self.names), "mean": list(self.mean), "scale": list(self.scale),
-                "coef": list(self.coef), "intercept": self.intercept}
+        """Rounded to six decimals: far below what moves a ranking, and above the last-bit noise of a
+        multithreaded fit, so the same data writes the same file."""
+        def rounded(values: tuple[float, ...]) -> list[float]:
+            return [round(value, 6) for value in values]
+
+        return {"names": list(self.names), "mean": rounded(self.mean), "scale": rounded(self.scale),
+                "coef": rounded(self.coef), "intercept": round(self.intercept, 6)}
 
     @classmethod
     def from_json(cls, data: dict) -> Linear:
