@@ -240,6 +240,8 @@ def build_app(
             # ask() first reloads what changed since the last question (an upload here or in another
             # instance, an `index build`).
             answer = ask(question, filters=filters, previous_question=previous, retriever=retriever)
+            if logger.isEnabledFor(logging.DEBUG):
+                logger.debug("Svaret på %r:\n%s", answer.question, "\n".join(answer.explanation))
         except Exception as error:  # noqa: BLE001  (one Danish line in the chat, never Gradio's generic error)
             message = error_message(error, config)
             shown = question if len(question) <= 300 else question[:300] + " …"

@@ -1,4 +1,4 @@
-"""Command line: ``python -m assistant ask [--json] "question"`` or ``--questions FILE``.
+"""Command line: ``python -m assistant ask [--json] [--explain] "question"`` or ``--questions FILE``.
 
 With --questions the model and index load once and each answer is one JSON line;
 a question that fails, for whatever reason, gets an error object on its line
@@ -22,6 +22,9 @@ def main(argv: list[str] | None = None) -> int:
     ask_parser.add_argument("question", nargs="?", help="spørgsmålet")
     ask_parser.add_argument("--questions", type=Path, help="fil med ét spørgsmål pr. linje")
     ask_parser.add_argument("--json", action="store_true", help="skriv JSON")
+    ask_parser.add_argument("--explain", action="store_true",
+                            help="vis pr. del svartypen, de bedste kandidatsætninger med træk og score, og "
+                                 "sandsynligheden for et svar")
     args = parser.parse_args(argv)
     if not args.question and not args.questions:
         parser.error("angiv et spørgsmål eller --questions FIL")
@@ -58,6 +61,8 @@ def main(argv: list[str] | None = None) -> int:
             print(answer.text)
             if answer.citations:
                 print("\nKilder:\n" + answer.sources_markdown())
+        if args.explain:
+            print("\nForklaring:\n" + "\n".join(answer.explanation))
     return status
 
 

@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import itertools
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 
-from assistant.policy import Outcome, PartOutcome, Refusal, Use, decide, item_order, year_of
+from assistant.policy import Outcome, PartOutcome, Refusal, Use, decide, item_order, weighed, year_of
 from assistant.question import MONTHS, AnswerType, SearchPlan
 from assistant.relevance import Relevance
 from assistant.retrieval import HybridRetriever, ItemSection, RetrievedItem
@@ -96,6 +97,13 @@ class Answer:
     retrieved: list[RetrievedItem]
     note: str = ""
     relevance: Relevance | None = None
+    explain: Callable[[], list[str]] | None = field(default=None, repr=False)
+
+    @property
+    def explanation(self) -> list[str]:
+        """Why: per part, the answer type, the best candidates with their features and scores, and the
+        probability of an answer (computed when asked for)."""
+        return self.explain() if self.explain is not None else []
 
     def to_json(self) -> dict:
         return {
@@ -173,7 +181,19 @@ def render(retriever: HybridRetriever, outcome: Outcome) -> Answer:
     text += _uploaded_note(list(citations.values()))
     relevance = next((p.relevance for p in outcome.parts if p.relevance is not None), None)
     return Answer(outcome.analysis.text, text, outcome.refused, list(citations.values()), outcome.retrieved,
-                  relevance=relevance)
+                  relevance=relevance, explain=lambda: _explanation(retriever, outcome))
+
+
+def _explanation(retriever: HybridRetriever, outcome: Outcome) -> list[str]:
+    """Per part: the answer type read, the best candidate sentences with their features and scores, and the
+    probability that the part is answered; and why a refused part was refused."""
+    lines = []
+    for number, part in enumerate(outcome.parts, start=1):
+        lines.append(f"Del {number}: {part.part.text}")
+        lines += weighed(retriever, outcome.analysis, part).explain()
+        if part.refusal is not None:
+            lines.append(f"  afvist: {part.refusal.kind}")
+    return lines
 
 
 def _part_heading(part: PartOutcome, outcome: Outcome) -> str:

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 
 from assistant.abbreviations import forms
+from assistant.candidates import Evidence, asked_for, gather
 from assistant.compounds import compound_parts
 from assistant.evidence import named_of_kind, naming, only_to_come
 from assistant.material import once, section_texts
@@ -38,6 +39,7 @@ from assistant.quotes import (
     quotable_sentences,
     slot_sentences,
 )
+from assistant.ranking import Asked, current_ranker
 from assistant.relevance import (
     Relevance,
     coverage,
@@ -77,7 +79,7 @@ class Use:
 class Refusal:
     """Why a part could not be answered: the kind, and the words or meetings that show it."""
 
-    kind: str  # unrelated | unknown | missing | unstated | not_yet | no_meeting | no_participants | agenda_only
+    kind: str  # unrelated | doubtful | unknown | missing | unstated | not_yet | no_meeting | no_participants | agenda_only
     words: list[str] = field(default_factory=list)
     meetings: list[dict] = field(default_factory=list)
 
@@ -91,6 +93,7 @@ class PartOutcome:
     history: bool = False
     decision: bool = False
     relevance: Relevance | None = None
+    evidence: Evidence | None = None
 
     @property
     def refused(self) -> bool:
@@ -115,8 +118,9 @@ class Outcome:
         return list(seen.values())
 
 
-def decide(retriever: HybridRetriever, question: str, plan: SearchPlan) -> Outcome:
-    """Analyse the question and decide, part by part, what answers it."""
+def decide(retriever: HybridRetriever, question: str, plan: SearchPlan, weigh: bool = True) -> Outcome:
+    """Analyse the question and decide, part by part, what answers it. Without ``weigh``, only the rules
+    decide (the training step learns when to refuse what they let through)."""
     config = get_settings()
     analysis = analyse(question, retriever.committees(), config.committee)
     filters = plan.filters
@@ -131,8 +135,30 @@ def decide(retriever: HybridRetriever, question: str, plan: SearchPlan) -> Outco
     parts: list[PartOutcome] = []
     for part in analysis.parts:
         used = frozenset(text for done in parts for use in done.uses for text, _ in use.quotes)
-        parts.append(_decide_part(retriever, analysis, part, plan, used))
+        outcome = _decide_part(retriever, analysis, part, plan, used)
+        if weigh and current_ranker().threshold > 0 and not (analysis.attendance and not analysis.multipart):
+            _weigh(retriever, analysis, outcome)
+        parts.append(outcome)
     return Outcome(analysis, parts)
+
+
+def weighed(retriever: HybridRetriever, analysis: QuestionAnalysis, outcome: PartOutcome) -> Evidence:
+    """The part's candidate sentences, scored, and the probability that they state what is asked."""
+    if outcome.evidence is None:
+        outcome.evidence = gather(retriever, asked_for(retriever, analysis, outcome.part), outcome.retrieved,
+                                  current_ranker(), unknown_share(retriever, analysis), analysis.english)
+    return outcome.evidence
+
+
+def _weigh(retriever: HybridRetriever, analysis: QuestionAnalysis, outcome: PartOutcome) -> None:
+    """Refuse a part the model doubts the material answers: the probability that its best candidates state what
+    is asked is below the threshold chosen on held-out sets (at 0, the rules alone refuse, and the candidates
+    are scored only when an answer is explained)."""
+    ranker = current_ranker()
+    weighed(retriever, analysis, outcome)
+    if not outcome.refused and outcome.evidence.answered < ranker.threshold:
+        outcome.refusal = Refusal("doubtful")
+        outcome.uses = []
 
 
 def _held_in_period(retriever: HybridRetriever, plan: SearchPlan, analysis: QuestionAnalysis) -> bool:
@@ -201,12 +227,8 @@ def _speaks_of(retriever: HybridRetriever, item: RetrievedItem, day: date, exact
 def _decide_part(retriever: HybridRetriever, analysis: QuestionAnalysis, part: Part, plan: SearchPlan,
                  used: frozenset[str] = frozenset()) -> PartOutcome:
     """One part: retrieve, check the evidence, choose what to quote. ``used``: sentences earlier parts quoted."""
-    if part.search != analysis.text:  # one question of two periods: each part prefers its own
-        own = plan_search(part.search, plan.filters)
-        plan = own if own.prefer or own.filters != plan.filters else plan
-    mode = "dense" if analysis.english else "hybrid"
-    items = retriever.retrieve_items(part.search, plan.filters, mode=mode, top_items=TOP_ITEMS, prefer=plan.prefer,
-                               decision=analysis.decision)
+    plan = _part_plan(part, analysis, plan)
+    items = part_items(retriever, analysis, part, plan)
     # One question of two may ask for a history and the other not ("Hvor mange …, og hvornår har …?").
     history = analysis.history if not analysis.multipart else part.answer_type == AnswerType.HISTORY
     outcome = PartOutcome(part, [], items, history=history, decision=analysis.decision)
@@ -218,7 +240,7 @@ def _decide_part(retriever: HybridRetriever, analysis: QuestionAnalysis, part: P
         outcome.refusal = Refusal("unrelated")
         return outcome
     unknown = [] if analysis.english else unknown_words(analysis.text, retriever.vocabulary(), analysis.own_names)
-    if unknown and len(unknown) >= UNKNOWN_SHARE * max(len(relevance.wanted), 1):
+    if unknown and len(unknown) >= UNKNOWN_SHARE * max(len(analysis.subject), 1):
         outcome.refusal = Refusal("unknown", unknown)
         return outcome
     names = distinctive_names(retriever, _part_names(analysis, part), analysis.owners)
@@ -241,7 +263,7 @@ def _decide_part(retriever: HybridRetriever, analysis: QuestionAnalysis, part: P
         outcome.refusal = Refusal("missing", [t for t in missing if t.isdigit() or stems(t) & vocabulary])
         return outcome
     if history:
-        outcome.uses = _history(retriever, analysis, candidates, relevance)
+        outcome.uses = _history(retriever, analysis, part, candidates, relevance)
         return outcome
     if part.kind and not part.slot and not analysis.english and _names_kind(retriever, part.kind):
         part = replace(part, answer_type=AnswerType.NAME)  # "Hvilken kommune …?" asks for "<Navn> Kommune"
@@ -255,12 +277,37 @@ def _decide_part(retriever: HybridRetriever, analysis: QuestionAnalysis, part: P
         outcome.uses = [Use(pending, [])]
         return outcome
     outcome.uses = [
-        Use(item, best_sentences(retriever, item, part.search, analysis.subject, analysis.decision))
+        Use(item, best_sentences(retriever, item, asked_for(retriever, analysis, part)))
         for item in chosen
     ]
     if analysis.decision and all(use.item.doc_type == "dagsorden" for use in outcome.uses):
         outcome.refusal = Refusal("agenda_only")  # the decision is not in the material; the agenda says so, cited
     return outcome
+
+
+def _part_plan(part: Part, analysis: QuestionAnalysis, plan: SearchPlan) -> SearchPlan:
+    if part.search != analysis.text:  # one question of two periods: each part prefers its own
+        own = plan_search(part.search, plan.filters)
+        return own if own.prefer or own.filters != plan.filters else plan
+    return plan
+
+
+def part_items(retriever: HybridRetriever, analysis: QuestionAnalysis, part: Part, plan: SearchPlan
+               ) -> list[RetrievedItem]:
+    """The items retrieved for one part: by meaning alone for an English question, which shares no words
+    with Danish minutes."""
+    plan = _part_plan(part, analysis, plan)
+    mode = "dense" if analysis.english else "hybrid"
+    return retriever.retrieve_items(part.search, plan.filters, mode=mode, top_items=TOP_ITEMS, prefer=plan.prefer,
+                                    decision=analysis.decision)
+
+
+def unknown_share(retriever: HybridRetriever, analysis: QuestionAnalysis) -> float:
+    """The share of the question's subject words the material never uses."""
+    if analysis.english:
+        return 0.0
+    unknown = unknown_words(analysis.text, retriever.vocabulary(), analysis.own_names)
+    return len(unknown) / max(len(analysis.subject), 1)
 
 
 # A kind is one the material names when it writes at least this many different names of it: one run-on heading
@@ -313,7 +360,8 @@ def _typed(retriever: HybridRetriever, analysis: QuestionAnalysis, part: Part, n
     counted = {item.key: counted_in(retriever, item, part.counted) for item in near}
     named_counts = set().union(*counted.values())
     near = [item for item in near if named_counts <= set(counted[item.key])]
-    found = [(item, slot_sentences(retriever, item, part, wanted, names, used, lexical=not analysis.english,
+    asked = asked_for(retriever, analysis, part, names=names)
+    found = [(item, slot_sentences(retriever, item, asked, wanted, names, used, lexical=not analysis.english,
                                    counted=counted[item.key]))
              for item in near]
     # In retrieval order, which knows the topic better than one sentence; a sentence naming the question's
@@ -330,7 +378,7 @@ def _typed(retriever: HybridRetriever, analysis: QuestionAnalysis, part: Part, n
     item, slots = best
     quotes = lead_quotes(slots)
     if analysis.decision and item.doc_type != "dagsorden" and not any(s == DECISION for _, s in quotes):
-        decision = best_sentences(retriever, item, part.search, analysis.subject, decision=True, limit=1)
+        decision = best_sentences(retriever, item, replace(asked, decision=True), limit=1)
         quotes = sorted([*quotes, *decision], key=lambda q: _order(retriever, item, q[0]))
     outcome.uses = [Use(item, quotes)]
     return outcome
@@ -401,8 +449,8 @@ def _attendance(retriever: HybridRetriever, outcome: PartOutcome, plan: SearchPl
     if not lists:
         outcome.refusal = Refusal("no_participants")
         return outcome
-    outcome.uses = [Use(item, best_sentences(retriever, item, outcome.part.search, frozenset(), False))
-                    for item in lists]
+    asked = Asked(outcome.part, frozenset(), lowercase_words=retriever.lowercase_words())
+    outcome.uses = [Use(item, best_sentences(retriever, item, asked)) for item in lists]
     return outcome
 
 
@@ -450,7 +498,7 @@ def _choose_items(items: list[RetrievedItem], relevance: Relevance, lexical: boo
     return chosen
 
 
-def _history(retriever: HybridRetriever, analysis: QuestionAnalysis, items: list[RetrievedItem],
+def _history(retriever: HybridRetriever, analysis: QuestionAnalysis, part: Part, items: list[RetrievedItem],
              relevance: Relevance) -> list[Use]:
     """Every meeting whose item names most of the topic, in date order, a line each.
 
@@ -466,7 +514,8 @@ def _history(retriever: HybridRetriever, analysis: QuestionAnalysis, items: list
         if item.score >= top * PRECEDENT_ITEM_RATIO and _names_topic(retriever, item, relevance.wanted, rarity, parts)
     ][:MAX_PRECEDENT_ITEMS] or items[:1]
     chosen.sort(key=lambda i: (i.meeting_date or f"{year_of(i) or 9999}-99", i.source, item_order(i.item)))
-    return [Use(item, precedent_quotes(retriever, item, analysis.text, analysis.subject)
+    asked = asked_for(retriever, analysis, part, history=True)
+    return [Use(item, precedent_quotes(retriever, item, asked)
                 + _earlier_treatments(retriever, item)) for item in chosen]
 
 

@@ -25,6 +25,7 @@ from enum import StrEnum
 from bm25s.stopwords import STOPWORDS_DANISH, STOPWORDS_EN
 
 from assistant.retrieval import NO_FILTERS, Filters, danish_stemmer
+from index.lexical import fold
 
 MONTHS = {
     "januar": 1, "februar": 2, "marts": 3, "april": 4, "maj": 5, "juni": 6, "juli": 7,
@@ -563,7 +564,7 @@ def subject_stems(question: str, own_names: frozenset[str] = frozenset()) -> set
         w for w in WORD_RE.findall(SPAN_RE.sub(" ", question).lower())
         if w not in _STOPWORDS and w not in own_names and not w.isdigit()
     ]
-    return set(danish_stemmer().stemWords(words))
+    return {fold(stem) for stem in danish_stemmer().stemWords(words)}
 
 
 def specific_terms(question: str, own_names: frozenset[str] = frozenset()) -> list[str]:

@@ -1,35 +1,32 @@
 """Which sentences of an agenda item to quote, and in what order.
 
-Every quote is a whole sentence of the item, word for word. Sentences are
-scored by their overlap with the question's subject (Danish stems), their
-dense similarity to it and, for a decision question, whether they are the
-decision. A question that asks for a person, an amount or a date is answered
-by the sentence that states one next to the subject (assistant.evidence), so
-the answer leads with it and stays short. Minutes always say what was
-decided, and a quoted lead-in brings the list it introduces.
+Every quote is a whole sentence of the item, word for word, ranked by the
+fitted sentence model (assistant.ranking). A question that asks for a person,
+an amount or a date is answered by a sentence that states one next to the
+subject (assistant.evidence), so the answer leads with it and stays short.
+Minutes always say what was decided, and a quoted lead-in brings the list it introduces.
 """
 
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from typing import NamedTuple
+
+import numpy as np
 
 from assistant.abbreviations import forms
 from assistant.compounds import found_stem
-from assistant.evidence import counts, for_other_year, forecast, has_amount, states
+from assistant.evidence import counts, for_other_year, forecast, states
 from assistant.question import FURTHER_QUESTION_RE, AnswerType, Part
+from assistant.ranking import Asked, current_ranker, folded_stems, query_text, sentence_features
 from assistant.relevance import coverage, names_any, stems
 from assistant.retrieval import HybridRetriever, RetrievedItem
 from assistant.similarity import sentence_similarities
 from index.chunking import PARTICIPANTS_SECTION
-from index.sections import CASE, DECISION, RECOMMENDATION
+from index.sections import DECISION, RECOMMENDATION
 from index.sentences import split_sentences
 
-# The verbs of KL's Beslutning sections: "KKR Syddanmark godkendte …", "tog … til efterretning".
-DECISION_VERB_RE = re.compile(
-    r"\b(besluttede|godkendte|vedtog|tog .{0,80}til efterretning|anbefalede|anbefaler|tiltrådte|udpegede|drøftede"
-    r"|bakker .{0,40}op|opfordre\w*|aflyst|udsat|enighed om|ønsker at)\b"
-)
 # Table debris left by the PDF text layer: markup and rules of dashes.
 JUNK_RE = re.compile(r"</?[a-z]+>|-{4,}|_{4,}")
 SENTENCE_END_RE = re.compile(r"[.!?:][\"”»')]*$")
@@ -37,8 +34,6 @@ HEADING_MAX_WORDS = 8
 BULLET_RE = re.compile(r"^[–•-]\s")
 MAX_LIST_ITEMS = 8
 DUPLICATE_OVERLAP = 0.7
-SECTION_PREFERENCE = {DECISION: 0.05, RECOMMENDATION: 0.1, CASE: 0.05}
-DECISION_SECTION_BONUS = 1.0
 # A decision up to this many words is quoted whole: cutting it to its best sentences drops what else was decided.
 WHOLE_DECISION_WORDS = 220
 APPROVES_PROPOSAL_RE = re.compile(r"\bindstilling(en)?\b", re.IGNORECASE)
@@ -46,15 +41,7 @@ SENTENCES_PER_ITEM = 3
 # A single fact is one sentence; a second only when it too states what is asked.
 SLOT_SENTENCES = 2
 PRECEDENT_QUOTES = 4
-# In a history, a sentence with a figure (an amount, a count, a share) is what set that meeting apart: the
-# year's surplus, the places agreed. It is favoured, not forced: below the slot bonus of a typed question.
-HISTORY_FIGURE_BONUS = 0.6
 SENTENCES_PER_FURTHER_QUESTION = 2
-DENSE_WEIGHT = 0.8
-# A sentence stating the asked type beside the subject outranks any sentence that does not.
-SLOT_BONUS = 1.0
-YEAR_BONUS = 0.3
-NAME_BONUS = 0.5
 # A neighbouring sentence that carries half the subject puts the next one beside it ("… to repræsentanter til
 # samarbejdsudvalget." followed by the sentence that names them).
 NEIGHBOUR_OVERLAP = 0.5
@@ -105,7 +92,7 @@ def _quotable(sentence: str) -> bool:
 def slot_sentences(
     retriever: HybridRetriever,
     item: RetrievedItem,
-    part: Part,
+    asked: Asked,
     wanted: set[str] | frozenset[str],
     known_names: tuple[str, ...] = (),
     exclude: frozenset[str] = frozenset(),
@@ -118,13 +105,14 @@ def slot_sentences(
 
     Beside the subject: the sentence, or the one before or after it in the same
     section, shares the subject's words, and the section names every name the
-    question uses ("Nyt OUH" next to the amount, not in another section).
+    question uses ("Nyt OUH" next to the amount, not in another section). Among them the model
+    (assistant.ranking) orders.
     """
-    candidates = quotable_sentences(retriever, item)
+    part = asked.part
+    candidates, model_scores = scored_sentences(retriever, item, asked)
     if not candidates:
         return []
     lowercase = retriever.lowercase_words()
-    dense = _relative(sentence_similarities(retriever.embed_model, part.text, [c.text for c in candidates]))
     sentence_stems = [stems(c.text) for c in candidates]
     overlap = [coverage(wanted, found) for found in sentence_stems]
     paragraphs = _paragraphs(retriever, item)
@@ -150,12 +138,7 @@ def slot_sentences(
         if not all(names_any(named[name], paragraphs.get(candidate.text, candidate.text)) for name in known_names):
             continue
         names_here = all(names_any(named[name], candidate.text) for name in untitled)
-        score = overlap[index] + DENSE_WEIGHT * dense[index] + SLOT_BONUS
-        if known_names and names_here:
-            score += NAME_BONUS  # "Esbjerg Kommune fik …": the figure of the thing the question names
-        if part.years and any(str(year) in candidate.text for year in part.years):
-            score += YEAR_BONUS
-        scored.append(Scored(score, index, candidate, names_here))
+        scored.append(Scored(model_scores[index], index, candidate, names_here))
     return sorted(scored, key=lambda s: (-s.score, s.index))
 
 
@@ -225,57 +208,67 @@ def lead_quotes(slots: list[Scored]) -> list[tuple[str, str]]:
     return [(s.candidate.text, s.candidate.section) for s in sorted(keep, key=lambda s: s.index)]
 
 
-def precedent_quotes(
-    retriever: HybridRetriever, item: RetrievedItem, question: str, wanted: set[str] | frozenset[str]
-) -> list[tuple[str, str]]:
-    """What one meeting did with the topic: its decision (minutes only) and the three sentences nearest the
-    question, a figure first among near ones; an agenda, which has no decision, gets four. A history's reader
-    checks each meeting by its content: with one sentence beside the decision, half the details asked for were
-    left in the minutes (key facts of histories, unseen set, 0.57 → 0.71); with two, the figures that set one
-    year's accounts or agreement apart from the next still were.
-    """
-    quotes = best_sentences(retriever, item, question, wanted, decision=True, limit=1)
+def precedent_quotes(retriever: HybridRetriever, item: RetrievedItem, asked: Asked) -> list[tuple[str, str]]:
+    """What one meeting did with the topic: its decision (minutes only) and the three sentences the model ranks
+    best; an agenda, which has no decision, gets four. A history's reader checks each meeting by its content,
+    so it quotes the figures and details that set one meeting apart from the next."""
+    quotes = best_sentences(retriever, item, replace(asked, decision=True), limit=1)
     # An item whose title names nothing of the subject bundles several matters (KL's "Siden sidst", "Orientering
     # fra …", whose Beslutning records each briefing): beyond its decision, only its sentences that name the
     # subject are about it.
-    bundle = not coverage(wanted, stems(item.title))
-    for limit in range(1, PRECEDENT_QUOTES + 1):  # best first: the quotes come back in document order
+    bundle = not coverage(asked.wanted, set(folded_stems(item.title)))
+    for quote in best_sentences(retriever, item, replace(asked, decision=False), limit=PRECEDENT_QUOTES,
+                                ordered=False):
         if len(quotes) >= PRECEDENT_QUOTES:
             break
-        for quote in best_sentences(retriever, item, question, wanted, decision=False, limit=limit,
-                                    figure_bonus=HISTORY_FIGURE_BONUS):
-            if bundle and not coverage(wanted, stems(quote[0])):
-                continue
-            if len(quotes) < PRECEDENT_QUOTES and not any(_same_content(quote[0], kept) for kept, _ in quotes):
-                quotes.append(quote)
+        if bundle and not coverage(asked.wanted, set(folded_stems(quote[0]))):
+            continue
+        if not any(_same_content(quote[0], kept) for kept, _ in quotes):
+            quotes.append(quote)
     return quotes
 
 
-def best_sentences(
-    retriever: HybridRetriever,
-    item: RetrievedItem,
-    question: str,
-    wanted: set[str] | frozenset[str],
-    decision: bool,
-    limit: int | None = None,
-    figure_bonus: float = 0.0,
-) -> list[tuple[str, str]]:
-    """The item's sentences that answer best, in document order, with their section. ``figure_bonus``: what a
-    sentence with a figure gains (a history's)."""
-    if limit is None:
-        limit = sentence_budget(question)
+# Items whose scored sentences are kept: a history quotes eight, each asked several times.
+SCORED_CACHE = 256
+_scored: dict[tuple, tuple[list[Candidate], np.ndarray]] = {}
+
+
+def scored_sentences(retriever: HybridRetriever, item: RetrievedItem, asked: Asked
+                     ) -> tuple[list[Candidate], list[float]]:
+    """The item's quotable sentences and the model's score of each, in the item's order."""
+    pool, rows = scored_rows(retriever, item, asked)
+    return pool, [float(v) for v in current_ranker().sentences.score(rows)]
+
+
+def scored_rows(retriever: HybridRetriever, item: RetrievedItem, asked: Asked) -> tuple[list[Candidate], np.ndarray]:
+    """``feature_rows``, kept per item and question: an answer reads the same items for its parts and quotes."""
+    key = (id(retriever), retriever.version, item.key, asked)
+    if key not in _scored:
+        _scored[key] = feature_rows(retriever, item, asked)
+        while len(_scored) > SCORED_CACHE:
+            del _scored[next(iter(_scored))]
+    return _scored[key]
+
+
+def feature_rows(retriever: HybridRetriever, item: RetrievedItem, asked: Asked) -> tuple[list[Candidate], np.ndarray]:
+    """The item's quotable sentences and their feature rows (assistant.ranking)."""
     pool = quotable_sentences(retriever, item)
+    texts = [c.text for c in pool]
+    dense = sentence_similarities(retriever.embed_model, query_text(asked.part), texts)
+    return pool, sentence_features(asked, texts, [c.section for c in pool], dense)
+
+
+def best_sentences(retriever: HybridRetriever, item: RetrievedItem, asked: Asked, limit: int | None = None,
+                   ordered: bool = True) -> list[tuple[str, str]]:
+    """The item's sentences the model ranks best, with their section: in document order, or best first when
+    not ``ordered``."""
+    if limit is None:
+        limit = sentence_budget(asked.part.search or asked.part.text)
+    pool, scores = scored_sentences(retriever, item, asked)
     if not pool:
         return []
-    decided = _decision_sections(pool) if decision else set()
-    dense = _relative(sentence_similarities(retriever.embed_model, question, [c.text for c in pool]))
-    scores = [
-        _sentence_score(candidate.text, candidate.section, wanted, decided, _position(pool, index))
-        + DENSE_WEIGHT * dense[index]
-        + (figure_bonus if figure_bonus and has_amount(candidate.text) else 0.0)
-        for index, candidate in enumerate(pool)
-    ]
     ranked = sorted(range(len(pool)), key=lambda index: (-scores[index], index))
+    decided = _decision_sections(pool) if asked.decision else set()
     decision_indices = [index for index in ranked if pool[index].section in decided]
     keep: list[int] = []
     if 1 < limit and sum(len(pool[index].text.split()) for index in decision_indices) <= WHOLE_DECISION_WORDS:
@@ -288,7 +281,8 @@ def best_sentences(
             keep.append(index)
     if limit > 1 and item.doc_type != "dagsorden":
         keep = _with_decision(keep, ranked, pool)
-    return [(pool[index].text, pool[index].section) for index in _with_lists(sorted(keep), pool)]
+    chosen = _with_lists(sorted(keep), pool) if ordered else keep
+    return [(pool[index].text, pool[index].section) for index in chosen]
 
 
 def sentence_budget(question: str) -> int:
@@ -328,20 +322,6 @@ def _same_content(a: str, b: str) -> bool:
     return bool(first and second) and len(first & second) / min(len(first), len(second)) >= DUPLICATE_OVERLAP
 
 
-def _relative(values: list[float]) -> list[float]:
-    """Scale to 0..1 within the item: e5's cosines crowd into a narrow band, the ranking is what counts."""
-    if not values:
-        return []
-    low, high = min(values), max(values)
-    return [(v - low) / (high - low) if high > low else 0.0 for v in values]
-
-
-def _position(pool: list[Candidate], index: int) -> int:
-    """How many sentences of the same section come before this one."""
-    section = pool[index].section
-    return sum(1 for candidate in pool[:index] if candidate.section == section)
-
-
 def _decision_sections(candidates: list[Candidate]) -> set[str]:
     """Where an item's decision stands: the Beslutning, and the Indstilling when the decision points to it.
 
@@ -354,19 +334,3 @@ def _decision_sections(candidates: list[Candidate]) -> set[str]:
     return {DECISION, RECOMMENDATION} if any(APPROVES_PROPOSAL_RE.search(t) for t in decision) else {DECISION}
 
 
-def _sentence_score(text: str, section: str, wanted: set[str] | frozenset[str], decided: set[str],
-                    position: int) -> float:
-    """Overlap with the question, plus what minutes put first: the decision sentence itself.
-
-    For a decision question the decision's own sections outrank everything, so
-    the answer leads with what was decided and the case only fills in.
-    """
-    score = coverage(wanted, stems(text))
-    score += SECTION_PREFERENCE.get(section, 0.0)
-    if section in decided:
-        score += DECISION_SECTION_BONUS
-        if DECISION_VERB_RE.search(text):
-            score += 0.3
-        if position == 0:
-            score += 0.2
-    return score

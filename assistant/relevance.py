@@ -18,6 +18,7 @@ from functools import lru_cache
 from assistant.compounds import COMPOUND_MIN, compound_parts, found_stem
 from assistant.question import WORD_RE, stopwords
 from assistant.retrieval import RetrievedItem, danish_stemmer
+from index.lexical import fold
 
 # Shorter question words are mostly verbs whose irregular forms the stemmer does not join ("deltog", "deltage").
 UNKNOWN_MIN_LENGTH = 7
@@ -43,7 +44,7 @@ def _stems(text: str) -> frozenset[str]:
     """An answer scores the same sentences again for each quote it picks (a history line picks four): stemming
     them once saves most of that time."""
     words = [w for w in WORD_RE.findall(text.lower()) if w not in stopwords() and not w.isdigit()]
-    return frozenset(danish_stemmer().stemWords(words))
+    return frozenset(fold(stem) for stem in danish_stemmer().stemWords(words))
 
 
 def coverage(wanted: set[str] | frozenset[str], found: set[str], weights: Mapping[str, float] | None = None,
@@ -87,7 +88,7 @@ def unknown_words(question: str, vocabulary: frozenset[str], own_names: frozense
         if w not in stopwords() and w not in own_names and not w.isdigit() and len(w) >= UNKNOWN_MIN_LENGTH
     ]
     unknown: dict[str, str] = {}
-    for word, stem in zip(words, danish_stemmer().stemWords(words), strict=True):
+    for word, stem in zip(words, (fold(s) for s in danish_stemmer().stemWords(words)), strict=True):
         if not found_stem(stem, vocabulary) and not compound_parts([stem], vocabulary, {}):
             unknown.setdefault(stem, word)
     return list(unknown.values())

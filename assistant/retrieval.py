@@ -18,6 +18,7 @@ from llama_index.core.base.base_retriever import BaseRetriever
 from llama_index.core.bridge.pydantic import Field
 from llama_index.core.schema import NodeWithScore, QueryBundle, TextNode
 
+from index.lexical import fold
 from index.sections import DECISION
 from settings import Settings, get_settings
 
@@ -339,7 +340,7 @@ class HybridRetriever(BaseRetriever):
                 for nodes in self._items.values():
                     raw = {word for node in nodes for word in WORD_RE.findall(node.get_content())}
                     lowercase.update(word for word in raw if word.islower())
-                    frequency.update(set(stemmer.stemWords(sorted({word.lower() for word in raw}))))
+                    frequency.update({fold(stem) for stem in stemmer.stemWords(sorted({word.lower() for word in raw}))})
                 count = max(len(self._items), 1)
                 rarity = {stem: math.log(count / max(df, RARE_ITEMS)) for stem, df in frequency.items()}
                 self._stem_statistics = (frozenset(frequency), rarity, frozenset(lowercase))

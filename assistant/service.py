@@ -8,6 +8,7 @@ from __future__ import annotations
 from assistant.answer import Answer, answer_question
 from assistant.question import QuestionError, plan_search, resolve_follow_up, validate_question
 from assistant.retrieval import NO_FILTERS, Filters, HybridRetriever, shared_retriever
+from assistant.spelling import in_material_spelling
 from index.hygiene import strip_invisible
 from settings import get_settings
 
@@ -27,6 +28,7 @@ def ask(
     plan = plan_search(search_text, filters, follow_up=search_text != text)
     retriever = retriever or shared_retriever()
     retriever.refresh()  # one small read of the change marker; reloads only after a write anywhere
+    search_text = in_material_spelling(search_text, retriever)
     answer = answer_question(retriever, search_text, plan)
     answer.question = text
     if (config.llm_enabled if use_llm is None else use_llm) and not answer.refused:

@@ -1,7 +1,8 @@
 """``python -m eval [--golden FILE] [--json OUT] [--check] [--no-baseline] [--calibrate]``.
 
 Builds (or updates) the index of the bundled corpus, scores a question set
-(eval/golden.jsonl unless --golden names another, e.g. eval/holdout.jsonl),
+(eval/golden.jsonl unless --golden names another, e.g. eval/holdout.jsonl) with the
+answer model fitted on every other training set (leave one set out),
 prints one table, writes its report (eval/report.md, eval/report-holdout.md),
 and with --check exits 1 when a figure falls below that set's floors in
 eval/thresholds.json. ``--calibrate`` scores eval/golden.jsonl only and
@@ -46,8 +47,7 @@ def _run(args: argparse.Namespace) -> int:
     from eval.runner import (
         GOLDEN,
         check_thresholds,
-        evaluate,
-        load_golden,
+        evaluate_held_out,
         report_path,
         summarise,
         thresholds_for,
@@ -60,7 +60,7 @@ def _run(args: argparse.Namespace) -> int:
     retriever = HybridRetriever(config)
     baseline = None if args.no_baseline else QuickstartBaseline(config.corpus_dir)
     golden = args.golden or GOLDEN
-    results = evaluate(load_golden(golden), retriever, baseline)
+    results = evaluate_held_out(golden, retriever, baseline)
     summary = summarise(results)
     print(format_summary(summary))
     if args.calibrate:

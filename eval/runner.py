@@ -21,6 +21,7 @@ scored only as a whole: their reports carry no per-question results.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 import statistics
@@ -30,6 +31,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from assistant.question import analyse, plan_search
+from assistant.ranking import Ranker, using
 from assistant.retrieval import HybridRetriever
 from assistant.service import ask
 from settings import get_settings
@@ -39,11 +41,15 @@ GOLDEN = EVAL_DIR / "golden.jsonl"
 HOLDOUT = EVAL_DIR / "holdout.jsonl"
 FRESH = EVAL_DIR / "fresh.jsonl"
 UNSEEN = EVAL_DIR / "unseen.jsonl"
-QUESTION_SETS = (GOLDEN, HOLDOUT, FRESH, UNSEEN)
+STYLES_A = EVAL_DIR / "styles_a.jsonl"
+STYLES_B = EVAL_DIR / "styles_b.jsonl"
+QUESTION_SETS = (GOLDEN, HOLDOUT, FRESH, UNSEEN, STYLES_A, STYLES_B)
+# The sets the answer model is fitted on, each scored by a model fitted on the others.
+TRAINING_SETS = QUESTION_SETS
 # Sets scored only as a whole: nobody reads (or commits) their per-question misses.
-WHOLE_ONLY = {FRESH.name, UNSEEN.name}
+WHOLE_ONLY = {FRESH.name, UNSEEN.name, STYLES_A.name, STYLES_B.name}
 # Kinds whose answer is one fact (a name, a figure, a date, a decision): these answers should be short.
-SINGLE_FACT_KINDS = {"fact", "english"}
+SINGLE_FACT_KINDS = {"fact", "english", "keyword", "typed", "context"}
 THRESHOLDS = EVAL_DIR / "thresholds.json"
 RETRIEVAL_MODES = ("bm25", "dense", "hybrid", "pipeline", "quickstart")
 
@@ -74,33 +80,44 @@ def _normalise(text: str) -> str:
     return re.sub(r"\s+", " ", text).strip().casefold()
 
 
-def evaluate(golden: list[dict], retriever: HybridRetriever, baseline=None) -> list[QuestionResult]:
-    results = []
-    for row in golden:
-        gold = [(s["source"], s["item"]) for s in row.get("sources", [])]
-        result = QuestionResult(row["id"], row.get("kind", ""), bool(row["answerable"]), gold,
-                                key_facts=list(row.get("key_facts", [])))
-        plan = plan_search(row["question"])
-        analysis = analyse(row["question"], retriever.committees(), get_settings().committee)
-        decision, result.english = analysis.decision, analysis.english
-        for mode in ("bm25", "dense", "hybrid"):
-            found = retriever.retrieve_items(row["question"], plan.filters, mode=mode, prefer=plan.prefer, decision=decision)
-            result.ranks[mode] = [item.key for item in found]
-        started = time.perf_counter()
-        answer = ask(row["question"], retriever=retriever, use_llm=False)
-        result.seconds = time.perf_counter() - started
-        result.ranks["pipeline"] = [item.key for item in answer.retrieved]
-        if baseline is not None:
-            result.ranks["quickstart"] = baseline.retrieve_items(row["question"])
-        result.citations = [(c.source, c.item) for c in answer.citations]
-        result.refused = answer.refused
-        result.answer = answer.text
-        text = _normalise(answer.text)
-        result.facts_found = sum(_normalise(fact) in text for fact in result.key_facts)
-        if answer.relevance is not None:
-            result.dense, result.lexical = answer.relevance.dense, answer.relevance.lexical
-        results.append(result)
-    return results
+def evaluate(golden: list[dict], retriever: HybridRetriever, baseline=None, ranker: Ranker | None = None
+             ) -> list[QuestionResult]:
+    """Score each question; with ``ranker``, answer with that model instead of the committed one."""
+    with using(ranker) if ranker is not None else contextlib.nullcontext():
+        return [_evaluate_one(row, retriever, baseline) for row in golden]
+
+
+def evaluate_held_out(golden: Path, retriever: HybridRetriever, baseline=None) -> list[QuestionResult]:
+    """Score a set with the model fitted on every other training set (leave one set out)."""
+    from eval.train import loso_rankers
+
+    return evaluate(load_golden(golden), retriever, baseline, loso_rankers(retriever, TRAINING_SETS, golden))
+
+
+def _evaluate_one(row: dict, retriever: HybridRetriever, baseline) -> QuestionResult:
+    gold = [(s["source"], s["item"]) for s in row.get("sources", [])]
+    result = QuestionResult(row["id"], row.get("kind", ""), bool(row["answerable"]), gold,
+                            key_facts=list(row.get("key_facts", [])))
+    plan = plan_search(row["question"])
+    analysis = analyse(row["question"], retriever.committees(), get_settings().committee)
+    decision, result.english = analysis.decision, analysis.english
+    for mode in ("bm25", "dense", "hybrid"):
+        found = retriever.retrieve_items(row["question"], plan.filters, mode=mode, prefer=plan.prefer, decision=decision)
+        result.ranks[mode] = [item.key for item in found]
+    started = time.perf_counter()
+    answer = ask(row["question"], retriever=retriever, use_llm=False)
+    result.seconds = time.perf_counter() - started
+    result.ranks["pipeline"] = [item.key for item in answer.retrieved]
+    if baseline is not None:
+        result.ranks["quickstart"] = baseline.retrieve_items(row["question"])
+    result.citations = [(c.source, c.item) for c in answer.citations]
+    result.refused = answer.refused
+    result.answer = answer.text
+    text = _normalise(answer.text)
+    result.facts_found = sum(_normalise(fact) in text for fact in result.key_facts)
+    if answer.relevance is not None:
+        result.dense, result.lexical = answer.relevance.dense, answer.relevance.lexical
+    return result
 
 
 def _rank(ranked: list[tuple[str, str]], gold: list[tuple[str, str]]) -> int | None:

@@ -34,7 +34,8 @@ LEXICAL_DIR = "lexical"
 VERSION_FILE = "version.json"
 TOP_K = 40
 # Bump when tokenization changes: a saved index of another format is rebuilt.
-FORMAT = 1
+FORMAT = 2
+FOLDS = (("æ", "ae"), ("ø", "oe"), ("å", "aa"), ("é", "e"), ("ü", "u"))
 
 
 def lexical_dir(config: Settings | None = None) -> Path:
@@ -46,6 +47,23 @@ def danish_stemmer():
     import Stemmer
 
     return Stemmer.Stemmer("danish")
+
+
+def fold(text: str) -> str:
+    """Lower case, with æ/ø/å as ae/oe/aa: how a question typed on any keyboard writes the minutes' words."""
+    text = text.lower()
+    for letter, replacement in FOLDS:
+        text = text.replace(letter, replacement)
+    return text
+
+
+class FoldingStemmer:
+    """The Danish stemmer, its stems folded (``fold``): "afloeste" and "afløste" index and query alike.
+
+    PyStemmer stems one spelling only, and bm25s takes any object with ``stemWords``."""
+
+    def stemWords(self, words: list[str]) -> list[str]:
+        return [fold(stem) for stem in danish_stemmer().stemWords(words)]
 
 
 def collection_version(ids: list[str]) -> str:
@@ -76,7 +94,7 @@ def build_retriever(nodes: list, top_k: int = TOP_K):
     if not nodes:
         return None
     return BM25Retriever.from_defaults(nodes=nodes, similarity_top_k=min(top_k, len(nodes)),
-                                       stemmer=danish_stemmer(), language="danish")
+                                       stemmer=FoldingStemmer(), language="danish")
 
 
 def load_or_build(version: str, nodes: list, config: Settings | None = None, top_k: int = TOP_K):
@@ -134,7 +152,7 @@ def _load(directory: Path, version: str, top_k: int):
     documents = int(bm25.scores.get("num_docs") or 0)
     if not documents:
         return None
-    return BM25Retriever(existing_bm25=bm25, stemmer=danish_stemmer(), similarity_top_k=min(top_k, documents))
+    return BM25Retriever(existing_bm25=bm25, stemmer=FoldingStemmer(), similarity_top_k=min(top_k, documents))
 
 
 def _save(retriever, directory: Path, version: str) -> None:

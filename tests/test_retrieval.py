@@ -156,7 +156,8 @@ def test_item_sections_are_whole_and_free_of_overlap(corpus_index: HybridRetriev
 
 def test_vocabulary_holds_the_materials_stems(corpus_index: HybridRetriever) -> None:
     vocabulary = corpus_index.vocabulary()
-    assert {"botilbudskapacitet", "lånepulj"} <= vocabulary
+    # Folded (æ/ø/å as ae/oe/aa), as every stem a question is compared in: "lånepuljen" and "laanepuljen" alike.
+    assert {"botilbudskapacitet", "laanepulj"} <= vocabulary
     assert "letban" not in vocabulary
 
 
