@@ -1,4 +1,9 @@
-"""``python -m eval [--golden FILE] [--json OUT] [--check] [--no-baseline] [--calibrate]``.
+"""``python -m eval [--golden FILE | --all] [--json OUT] [--check] [--no-baseline] [--calibrate]``.
+
+``--all`` scores every question set whose documents are present and writes
+their figures, and the figures per question style pooled over the sets, to
+eval/figures.json, from which scripts/update_docs.py generates the tables of
+README.md and docs/eval.md.
 
 Builds (or updates) the index of the bundled corpus, scores a question set
 (eval/golden.jsonl unless --golden names another, e.g. eval/holdout.jsonl) with the
@@ -22,6 +27,7 @@ import settings
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m eval")
     parser.add_argument("--golden", type=Path, default=None)
+    parser.add_argument("--all", action="store_true", help="every set; writes eval/figures.json")
     parser.add_argument("--json", type=Path, default=None, help="write the figures and per-question results here")
     parser.add_argument("--check", action="store_true", help="fail when a figure is below the set's thresholds")
     parser.add_argument("--no-baseline", action="store_true", help="skip the llama-index quick-start baseline")
@@ -42,10 +48,10 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _run(args: argparse.Namespace) -> int:
-    from assistant.retrieval import HybridRetriever
     from eval.quickstart import QuickstartBaseline
     from eval.runner import (
         GOLDEN,
+        build_retrievers,
         check_thresholds,
         evaluate_held_out,
         report_path,
@@ -53,14 +59,14 @@ def _run(args: argparse.Namespace) -> int:
         thresholds_for,
         write_report,
     )
-    from index.store import build_index
 
     config = settings.get_settings()
-    build_index([config.corpus_dir])
-    retriever = HybridRetriever(config)
+    retriever_for = build_retrievers(config)
+    if args.all:
+        return _run_all(retriever_for, args.check)
     baseline = None if args.no_baseline else QuickstartBaseline(config.corpus_dir)
     golden = args.golden or GOLDEN
-    results = evaluate_held_out(golden, retriever, baseline)
+    results = evaluate_held_out(golden, retriever_for, baseline)
     summary = summarise(results)
     print(format_summary(summary))
     if args.calibrate:
@@ -80,6 +86,34 @@ def _run(args: argparse.Namespace) -> int:
             print(f"BELOW THRESHOLD: {failure}", file=sys.stderr)
         return 1 if failures else 0
     return 0
+
+
+def _run_all(retriever_for, check: bool) -> int:
+    """Every available set, each by a model fitted without it; the figures to eval/figures.json."""
+    from eval.runner import (
+        FIGURES,
+        available_sets,
+        check_thresholds,
+        evaluate_held_out,
+        figures,
+        report_path,
+        summarise,
+        thresholds_for,
+        write_report,
+    )
+
+    by_set, failures = {}, []
+    for path in available_sets():
+        results = by_set[path] = evaluate_held_out(path, retriever_for)
+        summary = summarise(results)
+        write_report(summary, results, report_path(path), path)
+        failures += [f"{path.name}: {failure}" for failure in check_thresholds(summary, thresholds_for(path))]
+        print(f"{path.name}: {json.dumps(summary['answers'])}", flush=True)
+    FIGURES.write_text(json.dumps(figures(by_set), indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    print(f"wrote {FIGURES}")
+    for failure in failures:
+        print(f"BELOW THRESHOLD: {failure}", file=sys.stderr)
+    return 1 if check and failures else 0
 
 
 def format_summary(summary: dict) -> str:

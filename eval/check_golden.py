@@ -105,6 +105,8 @@ def main(argv: list[str] | None = None) -> int:
         print("usage: python eval/check_golden.py [FILE]", file=sys.stderr)
         return 2
     golden = Path(args[0]).resolve() if args else GOLDEN
+    if golden.name.startswith("realworld"):
+        return check_real_documents(golden)
     min_questions = MIN_QUESTIONS if golden == GOLDEN.resolve() else MIN_QUESTIONS_OTHER
     errors: list[str] = []
     items_by_file, manifest = load_corpus()
@@ -225,6 +227,46 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     print("OK")
     return 0
+
+
+REALWORLD_TEXT = ROOT.parent / "shared" / "realworld" / "text"
+
+
+def check_real_documents(path: Path) -> int:
+    """A set on the real documents beside the repository: every key fact must stand in its source document.
+
+    Their layouts are many, so a fact is looked up in the document's plain text (realworld/text/, what pypdf
+    extracts), whitespace collapsed and case folded; which item holds it is the structure reader's test.
+    """
+    if not REALWORLD_TEXT.is_dir():
+        print(f"skipped: {REALWORLD_TEXT} is not here")
+        return 0
+    texts = {p.stem: _squash(p.read_text(encoding="utf-8")).casefold() for p in REALWORLD_TEXT.glob("*.txt")}
+    errors, ids, kinds, n = [], set(), collections.Counter(), 0
+    for lineno, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        if not line.strip():
+            continue
+        n += 1
+        q = json.loads(line)
+        where = f"line {lineno} ({q.get('id')})"
+        if q["id"] in ids:
+            errors.append(f"{where}: duplicate id")
+        ids.add(q["id"])
+        kinds[q["kind"]] += 1
+        if q["answerable"] is False and q["key_facts"]:
+            errors.append(f"{where}: unanswerable question must have key_facts []")
+        for source in q["sources"]:
+            if Path(source["source"]).stem not in texts:
+                errors.append(f"{where}: unknown source file {source['source']!r}")
+        found = [texts.get(Path(source["source"]).stem, "") for source in q["sources"]]
+        errors += [f"{where}: key fact {fact!r} not found in its sources" for fact in q["key_facts"]
+                   if not any(_squash(fact).casefold() in text for text in found)]
+    if n < MIN_QUESTIONS_OTHER or kinds["unanswerable"] < 8:
+        errors.append(f"{n} questions, {kinds['unanswerable']} unanswerable: need {MIN_QUESTIONS_OTHER} and 8")
+    print(f"{n} questions: " + ", ".join(f"{k}={kinds[k]}" for k in sorted(kinds)))
+    for error in errors:
+        print("  - " + error)
+    return 1 if errors else 0
 
 
 if __name__ == "__main__":

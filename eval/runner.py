@@ -27,6 +27,7 @@ import re
 import statistics
 import time
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -34,6 +35,7 @@ from assistant.question import analyse, plan_search
 from assistant.ranking import Ranker, using
 from assistant.retrieval import HybridRetriever
 from assistant.service import ask
+from index.identity import display_name
 from settings import get_settings
 
 EVAL_DIR = Path(__file__).resolve().parent
@@ -43,14 +45,23 @@ FRESH = EVAL_DIR / "fresh.jsonl"
 UNSEEN = EVAL_DIR / "unseen.jsonl"
 STYLES_A = EVAL_DIR / "styles_a.jsonl"
 STYLES_B = EVAL_DIR / "styles_b.jsonl"
-QUESTION_SETS = (GOLDEN, HOLDOUT, FRESH, UNSEEN, STYLES_A, STYLES_B)
-# The sets the answer model is fitted on, each scored by a model fitted on the others.
-TRAINING_SETS = QUESTION_SETS
+REALWORLD_TRAIN = EVAL_DIR / "realworld_train.jsonl"
+REALWORLD = EVAL_DIR / "realworld.jsonl"
+# Real meeting documents of other councils and publishers, beside the repository (CI has them there too).
+REALWORLD_DOCS = EVAL_DIR.parent.parent / "shared" / "realworld" / "docs"
+QUESTION_SETS = (GOLDEN, HOLDOUT, FRESH, UNSEEN, STYLES_A, STYLES_B, REALWORLD_TRAIN, REALWORLD)
+# Sets whose questions are about the real documents: scored only where those documents are.
+NEEDS_REALWORLD = {REALWORLD_TRAIN.name, REALWORLD.name}
+# The sets the answer model is fitted on, each scored by a model fitted on the others. The questions on the real
+# documents in realworld.jsonl are never fitted on: they check how the answerer does on documents and questions
+# that no fit has seen.
+TRAINING_SETS = tuple(path for path in QUESTION_SETS if path != REALWORLD)
 # Sets scored only as a whole: nobody reads (or commits) their per-question misses.
-WHOLE_ONLY = {FRESH.name, UNSEEN.name, STYLES_A.name, STYLES_B.name}
+WHOLE_ONLY = {FRESH.name, UNSEEN.name, STYLES_A.name, STYLES_B.name, REALWORLD_TRAIN.name, REALWORLD.name}
 # Kinds whose answer is one fact (a name, a figure, a date, a decision): these answers should be short.
 SINGLE_FACT_KINDS = {"fact", "english", "keyword", "typed", "context"}
 THRESHOLDS = EVAL_DIR / "thresholds.json"
+FIGURES = EVAL_DIR / "figures.json"
 RETRIEVAL_MODES = ("bm25", "dense", "hybrid", "pipeline", "quickstart")
 
 
@@ -72,6 +83,41 @@ class QuestionResult:
     english: bool = False
 
 
+# Which index answers each set: the bundled corpus alone, or with the real documents beside it.
+Retrievers = Callable[[Path], HybridRetriever]
+
+
+def document_folders(corpus_dir: Path) -> list[Path]:
+    """What the index of the sets on the real documents holds: the bundled corpus and those documents, as a
+    user's index holds the bundled corpus and what the user added."""
+    return [corpus_dir, *([REALWORLD_DOCS] if REALWORLD_DOCS.is_dir() else [])]
+
+
+def retrievers(corpus: HybridRetriever, with_realworld: HybridRetriever | None) -> Retrievers:
+    """The corpus sets are answered from the corpus alone, the sets on the real documents from both."""
+    return lambda path: with_realworld if path.name in NEEDS_REALWORLD and with_realworld else corpus
+
+
+def build_retrievers(config) -> Retrievers:
+    """The eval's indexes built (incrementally): the corpus in the data dir, with the real documents beside it."""
+    import dataclasses
+
+    from index.store import build_index
+
+    build_index([config.corpus_dir], config=config)
+    corpus = HybridRetriever(config)
+    if not REALWORLD_DOCS.is_dir():
+        return retrievers(corpus, None)
+    wider = dataclasses.replace(config, data_dir=config.data_dir / "with-realworld")
+    build_index(document_folders(config.corpus_dir), config=wider)
+    return retrievers(corpus, HybridRetriever(wider))
+
+
+def available_sets(sets: tuple[Path, ...] = QUESTION_SETS) -> tuple[Path, ...]:
+    """The sets whose documents are present."""
+    return tuple(path for path in sets if path.name not in NEEDS_REALWORLD or REALWORLD_DOCS.is_dir())
+
+
 def load_golden(path: Path = GOLDEN) -> list[dict]:
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
 
@@ -87,11 +133,12 @@ def evaluate(golden: list[dict], retriever: HybridRetriever, baseline=None, rank
         return [_evaluate_one(row, retriever, baseline) for row in golden]
 
 
-def evaluate_held_out(golden: Path, retriever: HybridRetriever, baseline=None) -> list[QuestionResult]:
+def evaluate_held_out(golden: Path, retriever_for: Retrievers, baseline=None) -> list[QuestionResult]:
     """Score a set with the model fitted on every other training set (leave one set out)."""
     from eval.train import loso_rankers
 
-    return evaluate(load_golden(golden), retriever, baseline, loso_rankers(retriever, TRAINING_SETS, golden))
+    return evaluate(load_golden(golden), retriever_for(golden), baseline,
+                    loso_rankers(retriever_for, available_sets(TRAINING_SETS), golden))
 
 
 def _evaluate_one(row: dict, retriever: HybridRetriever, baseline) -> QuestionResult:
@@ -103,14 +150,14 @@ def _evaluate_one(row: dict, retriever: HybridRetriever, baseline) -> QuestionRe
     decision, result.english = analysis.decision, analysis.english
     for mode in ("bm25", "dense", "hybrid"):
         found = retriever.retrieve_items(row["question"], plan.filters, mode=mode, prefer=plan.prefer, decision=decision)
-        result.ranks[mode] = [item.key for item in found]
+        result.ranks[mode] = [_key(item.key) for item in found]
     started = time.perf_counter()
     answer = ask(row["question"], retriever=retriever, use_llm=False)
     result.seconds = time.perf_counter() - started
-    result.ranks["pipeline"] = [item.key for item in answer.retrieved]
+    result.ranks["pipeline"] = [_key(item.key) for item in answer.retrieved]
     if baseline is not None:
         result.ranks["quickstart"] = baseline.retrieve_items(row["question"])
-    result.citations = [(c.source, c.item) for c in answer.citations]
+    result.citations = [_key((c.source, c.item)) for c in answer.citations]
     result.refused = answer.refused
     result.answer = answer.text
     text = _normalise(answer.text)
@@ -118,6 +165,11 @@ def _evaluate_one(row: dict, retriever: HybridRetriever, baseline) -> QuestionRe
     if answer.relevance is not None:
         result.dense, result.lexical = answer.relevance.dense, answer.relevance.lexical
     return result
+
+
+def _key(key: tuple[str, str]) -> tuple[str, str]:
+    """(file name, item): a question set names documents by file name, the index by where they live."""
+    return display_name(key[0]), key[1]
 
 
 def _rank(ranked: list[tuple[str, str]], gold: list[tuple[str, str]]) -> int | None:
@@ -244,3 +296,20 @@ def write_report(summary: dict, results: list[QuestionResult], path: Path, golde
         lines += ["", "## Misses", ""]
         lines += [f"- {r.id} ({r.kind}): refused={r.refused}, citations={r.citations}, gold={r.gold}" for r in misses]
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def _figures(results: list[QuestionResult]) -> dict:
+    summary = summarise(results)
+    return {"questions": len(results), "retrieval": {"hit@5": summary["retrieval"]["pipeline"].get("hit@5")},
+            "answers": summary["answers"]}
+
+
+def figures(by_set: dict[Path, list[QuestionResult]]) -> dict:
+    """What eval/figures.json records: each set's figures, and each question style's pooled over the sets
+    (every question answered by a model fitted without its own set)."""
+    by_kind: dict[str, list[QuestionResult]] = defaultdict(list)
+    for results in by_set.values():
+        for result in results:
+            by_kind[result.kind].append(result)
+    return {"sets": {path.stem: _figures(results) for path, results in by_set.items()},
+            "kinds": {kind: _figures(results) for kind, results in sorted(by_kind.items())}}

@@ -20,7 +20,7 @@ import argparse
 import json
 import re
 import sys
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -181,28 +181,27 @@ def gathered_set(retriever: HybridRetriever, path: Path) -> list[PartRows]:
 _fitted: dict[tuple, Ranker] = {}
 
 
-def loso_rankers(retriever: HybridRetriever, paths: Iterable[Path], held_out: Path) -> Ranker:
-    """The ranker fitted on every set of ``paths`` but ``held_out`` (leave one set out), once per process."""
+def loso_rankers(retriever_for: Callable[[Path], HybridRetriever], paths: Iterable[Path], held_out: Path) -> Ranker:
+    """The ranker fitted on every set of ``paths`` but ``held_out`` (leave one set out), once per process;
+    ``retriever_for`` names the index each set is answered from."""
     paths = tuple(paths)
-    key = (id(retriever), retriever.version, held_out.name, paths)
+    key = (tuple((id(retriever_for(path)), retriever_for(path).version) for path in paths), held_out.name, paths)
     if key not in _fitted:
-        by_set = {path.name: gathered_set(retriever, path) for path in paths if path.name != held_out.name}
+        by_set = {path.name: gathered_set(retriever_for(path), path) for path in paths if path.name != held_out.name}
         _fitted[key] = fit(by_set)
     return _fitted[key]
 
 
 def main(argv: list[str] | None = None) -> int:
     import settings
-    from eval.runner import TRAINING_SETS
-    from index.store import build_index
+    from eval.runner import TRAINING_SETS, available_sets, build_retrievers
 
     parser = argparse.ArgumentParser(prog="python -m eval.train")
     parser.add_argument("--out", type=Path, default=MODEL_PATH)
     args = parser.parse_args(argv)
     config = settings.get_settings()
-    build_index([config.corpus_dir])
-    retriever = HybridRetriever(config)
-    by_set = {path.name: gathered_set(retriever, path) for path in TRAINING_SETS}
+    retriever_for = build_retrievers(config)
+    by_set = {path.name: gathered_set(retriever_for(path), path) for path in available_sets(TRAINING_SETS)}
     ranker = fit(by_set)
     args.out.write_text(json.dumps(ranker.to_json(), indent=1) + "\n", encoding="utf-8")
     rows = sum(len(p.rows) for parts in by_set.values() for p in parts)

@@ -63,6 +63,23 @@ def corpus_index(embedding_model: Path):
 
 
 @pytest.fixture(scope="session")
+def eval_retrievers(corpus_index, tmp_path_factory: pytest.TempPathFactory):
+    """The eval's indexes: the corpus index for the corpus sets; for the sets on the real documents beside the
+    repository, those documents with the corpus, in a data dir of its own (tests of the corpus index never see
+    them)."""
+    from assistant.retrieval import HybridRetriever
+    from eval.runner import REALWORLD_DOCS, document_folders, retrievers
+    from index.store import build_index
+
+    if not REALWORLD_DOCS.is_dir():
+        return retrievers(corpus_index, None)
+    config = dataclasses.replace(settings.get_settings(), data_dir=tmp_path_factory.mktemp("eval") / "data")
+    report = build_index(document_folders(CORPUS), config=config)
+    assert not report.errors, report.errors
+    return retrievers(corpus_index, HybridRetriever(config))
+
+
+@pytest.fixture(scope="session")
 def _prebuilt_indexes(tmp_path_factory: pytest.TempPathFactory, embedding_model: Path) -> Callable:
     """Corpus files copied into a folder of their own and indexed, once per session for each set of names.
 

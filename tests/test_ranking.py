@@ -91,13 +91,15 @@ def test_training_is_deterministic_and_scores_the_gold_sentence_above_the_rest(t
     assert first_place / len(parts) > 0.5
 
 
-def test_leave_one_set_out_fits_on_the_other_sets_only(corpus_index) -> None:
+def test_leave_one_set_out_fits_on_the_other_sets_only(eval_retrievers) -> None:
+    from eval.runner import available_sets
     from eval.train import fit, gathered_set, loso_rankers
 
-    held_out = loso_rankers(corpus_index, TRAINING_SETS, GOLDEN)
-    others = {path.name: gathered_set(corpus_index, path) for path in TRAINING_SETS if path != GOLDEN}
+    sets = available_sets(TRAINING_SETS)
+    held_out = loso_rankers(eval_retrievers, sets, GOLDEN)
+    others = {path.name: gathered_set(eval_retrievers(path), path) for path in sets if path != GOLDEN}
     assert held_out.to_json() == fit(others).to_json()
-    assert held_out.to_json() != loso_rankers(corpus_index, TRAINING_SETS, HOLDOUT).to_json()
+    assert held_out.to_json() != loso_rankers(eval_retrievers, sets, HOLDOUT).to_json()
 
 
 def test_an_answer_explains_its_parts_and_the_cli_prints_it(corpus_index, capsys) -> None:
