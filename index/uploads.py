@@ -256,10 +256,13 @@ def remove_upload(key: str, config: Settings | None = None) -> str:
     from the command line are managed there.
     """
     config = config or get_settings()
-    if not key.startswith(upload_key("")):
+    if key != upload_key(safe_name(display_name(key))):
         return f"❌ {display_name(key)} er ikke et uploadet dokument og kan ikke fjernes her."
-    with writing(config):
+    with writing(config) as writes:
         collection = open_collection(config)
+        if key not in indexed_keys(collection):
+            writes.changed = False
+            return f"❌ {display_name(key)} findes ikke blandt de uploadede dokumenter."
         delete_document(collection, key)
         sync_derived(collection, config)
         upload = config.uploads_dir / display_name(key)

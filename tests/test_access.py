@@ -337,7 +337,10 @@ def test_readers_cannot_remove_documents_and_editors_can(with_users) -> None:
     assert key in _chunk_sources(config)  # added by the editor above
     refused = _client(url, "laeser").predict(key, api_name="/remove")[0].replace("\\", "")
     assert "kun redaktører" in refused and key in _chunk_sources(config)
-    removed = _client(url, "redaktoer").predict(key, api_name="/remove")[0].replace("\\", "")
+    editor = _client(url, "redaktoer")
+    for outside in ("referat.txt", "uploads/../users.json"):
+        assert "kan ikke fjernes" in editor.predict(outside, api_name="/remove")[0].replace("\\", "")
+    removed = editor.predict(key, api_name="/remove")[0].replace("\\", "")
     assert "er fjernet" in removed, removed
     assert key not in _chunk_sources(config)
     assert not (config.uploads_dir / "falsk-referat.txt").exists()
