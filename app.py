@@ -339,8 +339,10 @@ def build_app(
                                     file_count="multiple", file_types=UPLOAD_SUFFIXES,
                                     elem_id="upload")
                     upload_status = gr.Markdown(startup_notice(notices), elem_id="upload-status")
+                    # Custom values pass Gradio's check against the choices the page was built with (an API
+                    # client's session never saw a later upload); remove_upload checks the key itself.
                     uploaded = gr.Dropdown(upload_choices(retriever), label="Fjern et uploadet dokument",
-                                           elem_id="uploaded")
+                                           elem_id="uploaded", allow_custom_value=True)
                     drop = gr.Button("Fjern", elem_id="remove")
         inputs = [question, chat, previous, year_from, year_to, meetings, doc_type, committee]
         outputs = [chat, previous, sources, question]

@@ -19,6 +19,7 @@ from assistant.policy import Outcome, PartOutcome, Refusal, Use, decide, item_or
 from assistant.question import MONTHS, AnswerType, SearchPlan
 from assistant.relevance import Relevance
 from assistant.retrieval import HybridRetriever, ItemSection, RetrievedItem
+from index.identity import UPLOADS_PREFIX
 from index.sections import DECISION, RECOMMENDATION
 
 REFUSAL = "Det kan jeg ikke finde i mødematerialet."
@@ -223,7 +224,8 @@ def _cite(retriever: HybridRetriever, use: Use, part: PartOutcome,
     first = retriever.item_chunks(item.source, item.item)[:1]
     provenance = first[0].metadata if first else {}
     citation = Citation(
-        uploaded=bool(provenance.get("uploaded")),
+        # Uploads indexed before their chunks carried provenance are uploads all the same.
+        uploaded=bool(provenance.get("uploaded")) or item.source.startswith(UPLOADS_PREFIX),
         uploaded_by=str(provenance.get("uploaded_by") or ""),
         uploaded_at=str(provenance.get("uploaded_at") or ""),
         number=len(citations) + 1,

@@ -48,7 +48,9 @@ from settings import Settings, get_settings
 logger = logging.getLogger(__name__)
 STAGING = ".staging"
 # An upload's file, its staged copy, chunks, sentence vectors and lexical index together take a few times its size.
-FREE_SPACE_FACTOR = 10  # inside the uploads folder: same file system, so the final move is one rename
+FREE_SPACE_FACTOR = 10
+# Deleting an upload's chunks writes to Chroma too: below this much free space it is left to the next start.
+CLEANUP_FREE_BYTES = 32 * 1024 * 1024  # inside the uploads folder: same file system, so the final move is one rename
 _UNSAFE = re.compile(r"[\x00-\x1f/\\:*?\"<>|]+")
 
 
@@ -188,7 +190,7 @@ def _undo(collection, key: str, moved: list[Path], config: Settings, error: Base
         except OSError:
             logger.exception("Kunne ikke fjerne %s efter en mislykket upload", path.name)
             cleaned = False
-    if error is not None and disk_problem(error) is not None:
+    if error is not None and not _safe_to_write_after(error, config):
         logger.warning("Upload af %s mislykkedes på en disk, der ikke kan skrives: %s", display_name(key), error)
         return False
     for step in (lambda: delete_document(collection, key), lambda: sync_derived(collection, config)):
@@ -198,6 +200,20 @@ def _undo(collection, key: str, moved: list[Path], config: Settings, error: Base
             logger.exception("Kunne ikke rydde op efter en mislykket upload af %s", display_name(key))
             cleaned = False
     return cleaned
+
+
+def _safe_to_write_after(error: BaseException, config: Settings) -> bool:
+    """Whether Chroma may be written to after ``error``: not after its own write failed, not on a read-only disk,
+    not while the disk is (nearly) full; a full disk met by a file copy or rename leaves room once it is undone."""
+    problem = disk_problem(error)
+    if problem is None:
+        return True
+    if problem != "full":
+        return False
+    try:
+        return shutil.disk_usage(config.data_dir).free >= CLEANUP_FREE_BYTES
+    except OSError:
+        return False
 
 
 def claimed_items(collection, document) -> list[tuple[str, str]]:
@@ -256,10 +272,13 @@ def remove_upload(key: str, config: Settings | None = None) -> str:
     from the command line are managed there.
     """
     config = config or get_settings()
-    if not key.startswith(upload_key("")):
+    if key != upload_key(safe_name(display_name(key))):
         return f"❌ {display_name(key)} er ikke et uploadet dokument og kan ikke fjernes her."
-    with writing(config):
+    with writing(config) as writes:
         collection = open_collection(config)
+        if key not in indexed_keys(collection):
+            writes.changed = False
+            return f"❌ {display_name(key)} findes ikke blandt de uploadede dokumenter."
         delete_document(collection, key)
         sync_derived(collection, config)
         upload = config.uploads_dir / display_name(key)

@@ -307,26 +307,24 @@ def test_markup_in_a_document_renders_as_text_and_fetches_nothing(read_only, bro
         context.close()
 
 
-def test_a_reverse_proxys_header_names_the_user(tmp_path: Path, embedding_model) -> None:
+def test_a_reverse_proxys_header_names_the_user(with_users, tmp_path: Path) -> None:
+    """A second app over the same index, signing users in by a proxy's header instead of its login page."""
     from gradio_client import Client
 
-    import users
     from index.chroma import open_collection
 
-    config, _ = _index(tmp_path)
-    config = dataclasses.replace(config, auth_header="X-Remote-User")
-    users.add_user("mette", "editor", PASSWORD, config)
-    demo, url = _launch(config)
+    _, config, _ = with_users
+    demo, url = _launch(dataclasses.replace(config, auth_header="X-Remote-User"))
     try:
         assert _get(url + "/gradio_api/info")[0] == 401  # no header: the proxy did not sign anyone in
         fake = write_meeting(tmp_path / "proxy.txt", "psykiatri")
-        unknown = Client(url + "/", headers={"X-Remote-User": "ukendt"}, verbose=False)
+        unknown = Client(url + "/", headers={"X-Remote-User": "ukendt"}, verbose=False)  # not in the file: reader
         refused = _refused_upload(unknown, fake)
         assert "kun redaktører" in refused or "403" in refused, refused
-        editor = Client(url + "/", headers={"X-Remote-User": "mette"}, verbose=False)
+        editor = Client(url + "/", headers={"X-Remote-User": "redaktoer"}, verbose=False)
         assert "er indlæst" in _upload(editor, fake).replace("\\", "")
         stored = open_collection(config).get(where={"source": "uploads/proxy.txt"}, include=["metadatas"])
-        assert stored["ids"] and {m["uploaded_by"] for m in stored["metadatas"]} == {"mette"}
+        assert stored["ids"] and {m["uploaded_by"] for m in stored["metadatas"]} == {"redaktoer"}
     finally:
         demo.close()
 
@@ -337,7 +335,10 @@ def test_readers_cannot_remove_documents_and_editors_can(with_users) -> None:
     assert key in _chunk_sources(config)  # added by the editor above
     refused = _client(url, "laeser").predict(key, api_name="/remove")[0].replace("\\", "")
     assert "kun redaktører" in refused and key in _chunk_sources(config)
-    removed = _client(url, "redaktoer").predict(key, api_name="/remove")[0].replace("\\", "")
+    editor = _client(url, "redaktoer")
+    for outside in ("referat.txt", "uploads/../users.json"):
+        assert "kan ikke fjernes" in editor.predict(outside, api_name="/remove")[0].replace("\\", "")
+    removed = editor.predict(key, api_name="/remove")[0].replace("\\", "")
     assert "er fjernet" in removed, removed
     assert key not in _chunk_sources(config)
     assert not (config.uploads_dir / "falsk-referat.txt").exists()

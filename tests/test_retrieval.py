@@ -131,7 +131,9 @@ def test_cli_answers_a_file_of_questions_as_json_lines(corpus_index: HybridRetri
     decided, unanswerable = answers
     assert not decided["refused"]
     assert (decided["citations"][0]["source"], decided["citations"][0]["item"]) == BOTILBUD
-    assert set(decided["citations"][0]) == {"source", "meeting_date", "item", "title", "section"}
+    assert set(decided["citations"][0]) == {"source", "meeting_date", "item", "title", "section",
+                                            "uploaded", "uploaded_by", "uploaded_at"}
+    assert decided["citations"][0]["uploaded"] is False  # the bundled corpus is the material's own
     assert decided["citations"][0]["meeting_date"] == "2023-11-21"
     assert unanswerable["refused"] and unanswerable["citations"] == []
 
