@@ -68,8 +68,9 @@ YEAR_SPAN_RE = re.compile(r"(?<![\w.,-])((?:19|20)\d\d)\s*[-–/]\s*((?:19|20)\d
 TOKEN_RE = re.compile(r"\d[\d.,]*%?|[^\W\d_]+")
 # How many words from a figure the counted noun may stand ("40 af de nye SOSU-lærepladser", "pladser i alt: 532").
 COUNT_WINDOW = 5
-# Shortest stem matched inside a compound; shorter ones ("år", "dag") match too much.
-COMPOUND_MIN = 4
+# Shortest word found inside a longer one as the same name in another form; shorter ones ("år", "dag") match
+# too much.
+CONTAINED_WORD_MIN = 4
 
 
 MONEY_RE = re.compile(r"\d[\d.,]*\s*(?:mio\.|mia\.|millioner|milliarder|tusind)?\s*(?:kr\.|kroner|DKK)|\bkr\.\s*\d",
@@ -191,7 +192,7 @@ def _same_noun(word: str, stem: str) -> bool:
     if word == stem:
         return True
     shorter, longer = sorted((word, stem), key=len)
-    return len(shorter) >= COMPOUND_MIN and shorter in longer
+    return len(shorter) >= CONTAINED_WORD_MIN and shorter in longer
 
 
 def _stem(word: str) -> str:

@@ -40,7 +40,7 @@ MONTH_RE = re.compile(rf"\b(?:i|fra|in)\s+({_MONTH})\s+(\d{{4}})\b", re.IGNORECA
 SINCE_RE = re.compile(r"\b(?:siden|efter|since|after)\s+(\d{4})\b", re.IGNORECASE)
 BEFORE_RE = re.compile(r"\b(?:før|inden|before)\s+(\d{4})\b", re.IGNORECASE)
 # "for 2020" is the year a budget or account concerns, not a meeting's: it is no period to search.
-YEAR_RE = re.compile(r"\b(?:i|in|fra|from|året|år)\s+(\d{4})\b", re.IGNORECASE)
+PREPOSITION_YEAR_RE = re.compile(r"\b(?:i|in|fra|from|året|år)\s+(\d{4})\b", re.IGNORECASE)
 ANY_YEAR_RE = re.compile(r"(?<![\w.,-])(\d{4})(?![\d.,])")
 FOUR_DIGITS_RE = re.compile(r"\b\d{4}\b")
 MEETING_WORD_RE = re.compile(r"\b(møde\w*|meeting\w*|dagsorden\w*|referat\w*)\b", re.IGNORECASE)
@@ -171,7 +171,7 @@ NAME_QUESTION_RE = re.compile(
     r"|\bwhat\s+(?:is|was)\s+[\w\s]{1,40}\bcalled\b",
     re.IGNORECASE,
 )
-REASON_RE = re.compile(r"\bhvorfor\b|\bbegrundelse\w*\b|\bwhy\b|\breason\w*\b", re.IGNORECASE)
+ASKS_REASON_RE = re.compile(r"\bhvorfor\b|\bbegrundelse\w*\b|\bwhy\b|\breason\w*\b", re.IGNORECASE)
 WHO_RE = re.compile(r"\bhvem\b|\bwho(m)?\b", re.IGNORECASE)
 WHERE_RE = re.compile(rf"\bhvor\b(?!\s+(?:{'|'.join(HVOR_DEGREE)})\b)|\bwhere\b", re.IGNORECASE)
 # "hvor hurtigt", "hvor tidligt": "hvor" before an adverb in -t asks for a degree, answered by a figure.
@@ -485,12 +485,12 @@ def answer_type_of(question: str, history: bool = False) -> AnswerType:
     if NAME_QUESTION_RE.search(question):
         return AnswerType.NAME
     if AMOUNT_RE.search(question) or DEGREE_RE.search(question) or (
-        QUANTITY_NOUN_RE.search(question) and not REASON_RE.search(question)
+        QUANTITY_NOUN_RE.search(question) and not ASKS_REASON_RE.search(question)
     ):
         return AnswerType.AMOUNT
     if DATE_QUESTION_RE.search(question):
         return AnswerType.DATE
-    if REASON_RE.search(question):
+    if ASKS_REASON_RE.search(question):
         return AnswerType.REASON
     if WHERE_RE.search(question):
         return AnswerType.PLACE
@@ -648,7 +648,7 @@ def _years(question: str, notes: list[str]) -> list[int]:
         year = int(match[1])
         if _plausible_year(year):
             years.append(year)
-        elif YEAR_RE.search(question[max(match.start() - 6, 0):match.end()]) or SINCE_RE.search(question) \
+        elif PREPOSITION_YEAR_RE.search(question[max(match.start() - 6, 0):match.end()]) or SINCE_RE.search(question) \
                 or BEFORE_RE.search(question):
             notes.append(f"Årstallet {match[1]} i spørgsmålet er ikke et muligt årstal og er ikke brugt i søgningen.")
     return years
@@ -740,7 +740,7 @@ def period_in_question(question: str) -> tuple[date | None, date | None] | None:
     for match in BEFORE_RE.finditer(question):
         if _plausible_year(int(match[1])):
             return None, date(int(match[1]) - 1, 12, 31)
-    for match in YEAR_RE.finditer(question):
+    for match in PREPOSITION_YEAR_RE.finditer(question):
         if _plausible_year(int(match[1])):
             return date(int(match[1]), 1, 1), date(int(match[1]), 12, 31)
     return None
@@ -769,7 +769,7 @@ def resolve_follow_up(question: str, previous: str | None) -> str:
     if not previous or not FOLLOW_UP_RE.match(question) or len(question.split()) > 8:
         return question
     stripped_previous = previous
-    for pattern in (DAY_RE, MONTH_RE, SINCE_RE, BEFORE_RE, YEAR_RE):
+    for pattern in (DAY_RE, MONTH_RE, SINCE_RE, BEFORE_RE, PREPOSITION_YEAR_RE):
         stripped_previous = pattern.sub(" ", stripped_previous)
     addition = FOLLOW_UP_RE.sub("", question).strip(" ?")
     base = re.sub(r"\s+", " ", stripped_previous).strip(" ?")

@@ -31,7 +31,7 @@ DENSE_MIN = 0.80
 LEXICAL_MIN = 0.5
 ITEM_DENSE_MIN = 0.82
 ITEM_LEXICAL_MIN = 0.34
-# Texts whose stems are kept: the 232 questions of the four eval sets stem about 2,000 distinct texts.
+# Texts whose stems are kept: a few hundred questions stem a few thousand distinct texts.
 STEM_CACHE_SIZE = 50_000
 
 

@@ -12,11 +12,9 @@ answering everything looks good: unanswerable recall (refused / unanswerable)
 and the false-refusal rate (refused / answerable). The median length of an
 answered single-fact question, and of an answered history, shows whether answers stay short.
 
-Four question sets, each with its own floors in ``thresholds.json`` (their
-provenance is in the README): ``golden.jsonl`` and ``holdout.jsonl``, which the
-answerer was tuned on; ``fresh.jsonl`` and ``unseen.jsonl``, written from the
-corpus alone by sessions that saw neither the code nor the other sets, and
-scored only as a whole: their reports carry no per-question results.
+Each question set has its own floors in ``thresholds.json``; where each set
+comes from and which are fitted on is in docs/eval.md. Sets in ``WHOLE_ONLY``
+are scored only as a whole: their reports carry no per-question results.
 """
 
 from __future__ import annotations

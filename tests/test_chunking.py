@@ -202,7 +202,7 @@ def test_chunk_ids_and_hashes_stable_across_parses(chunked, name):
 
 
 def test_chunk_ids_carry_the_document_location(chunked, tmp_path):
-    """A copy in another folder is another document (issue 10): same chunks, ids under its own key."""
+    """A copy in another folder is another document: same chunks, ids under its own key."""
     shutil.copyfile(CORPUS / FILE_2023_11, tmp_path / FILE_2023_11)
 
     copy = chunk_document(parse_file(tmp_path / FILE_2023_11))

@@ -1,8 +1,8 @@
 """Faults around the index: a killed build, bad model settings, a bad question in a batch, links.
 
-Each test failed on the code before issue 10's fixes: the model settings gave
-tracebacks, a batch stopped at a year 0 with nothing printed, and a PDF
-indexed from another folder (or with '#' in its name) could not be opened.
+Bad model settings give one Danish line, never a traceback; a batch goes on
+past a question that fails; a PDF indexed from another folder (or with '#' in
+its name) opens from its citation.
 """
 
 from __future__ import annotations

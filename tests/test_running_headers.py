@@ -1,8 +1,8 @@
-"""Running page headers must not end up in item titles (issue 10, item 8).
+"""Running page headers must not end up in item titles.
 
 A KL PDF carries the committee's name at the top of every page. When an item's
 title is the last line of a page, the next line the parser meets is that header,
-and before the fix it was read as the title's second line: "Siden sidst KKR Syddanmark".
+which must not be read as the title's second line ("Siden sidst KKR Syddanmark").
 """
 
 from __future__ import annotations
