@@ -14,6 +14,8 @@ them. Importing this module imports neither settings nor the index package.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -124,3 +126,28 @@ HEADING_2021_3_2 = [
 ]
 # Lines 204-289: item 3.1 between the group heading before it and the indented heading after it.
 EXCERPT_2021_3_1 = [*GROUP_HEADING_2021_3, *ITEM_2021_3_1, *HEADING_2021_3_2]
+
+
+@contextmanager
+def retriever_of(folder: Path, data_dir: Path) -> Iterator:
+    """``folder`` indexed into ``data_dir`` of its own, with the settings pointing there while it is in use.
+
+    For module fixtures: the index is built once (embedding is the slow part) and
+    tests of other modules never see it.
+    """
+    import pytest
+
+    import settings
+    from assistant.retrieval import HybridRetriever
+    from index.store import build_index
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("MINUTES_DATA_DIR", str(data_dir))
+        settings.get_settings.cache_clear()
+        try:
+            config = settings.get_settings()
+            report = build_index([folder], config=config)
+            assert not report.errors, report.errors
+            yield HybridRetriever(config)
+        finally:
+            settings.get_settings.cache_clear()

@@ -18,8 +18,7 @@ from assistant.answer import item_place
 from assistant.retrieval import Filters, HybridRetriever
 from assistant.service import ask
 from index.identity import display_name
-from index.store import build_index
-from tests.helpers import CORPUS, FILE_2023_11
+from tests.helpers import CORPUS, FILE_2023_11, retriever_of
 from tests.pdf_factory import FIRSTAGENDA_ITEMS, write_firstagenda_pdf, write_no_items_pdf
 
 BRIDGE = "Hvad besluttede byrådet om broen mellem Dokk1 og Balticagade?"
@@ -34,16 +33,8 @@ def mixed(embedding_model: Path, tmp_path_factory: pytest.TempPathFactory) -> It
     shutil.copyfile(CORPUS / FILE_2023_11, folder / FILE_2023_11)
     write_firstagenda_pdf(folder / "Referat.pdf", FIRSTAGENDA_ITEMS)
     write_no_items_pdf(folder / "invitation.pdf")
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("MINUTES_DATA_DIR", str(root / "data"))
-        settings.get_settings.cache_clear()
-        try:
-            config = settings.get_settings()
-            report = build_index([folder], config=config)
-            assert not report.errors, report.errors
-            yield HybridRetriever(config)
-        finally:
-            settings.get_settings.cache_clear()
+    with retriever_of(folder, root / "data") as retriever:
+        yield retriever
 
 
 def test_each_document_keeps_its_own_committee_and_layout(mixed):

@@ -305,25 +305,15 @@ def real_index(embedding_model: Path, tmp_path_factory: pytest.TempPathFactory):
     """Two of the real documents in an index of their own: real model, real Chroma in a temp dir."""
     import shutil
 
-    import settings
-    from assistant.retrieval import HybridRetriever
-    from index.store import build_index
+    from tests.helpers import retriever_of
 
     root = tmp_path_factory.mktemp("realworld")
     folder = root / "docs"
     folder.mkdir()
     for name in ("syddjurs-puk-2013-06-20-referat.pdf", "ballerup-sundhed-forebyggelse-2012-12-04-referat.pdf"):
         shutil.copyfile(DOCS / name, folder / name)
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("MINUTES_DATA_DIR", str(root / "data"))
-        settings.get_settings.cache_clear()
-        try:
-            config = settings.get_settings()
-            report = build_index([folder], config=config)
-            assert not report.errors, report.errors
-            yield HybridRetriever(config)
-        finally:
-            settings.get_settings.cache_clear()
+    with retriever_of(folder, root / "data") as retriever:
+        yield retriever
 
 
 def test_answers_cite_the_body_the_document_names_and_the_date_each_decision_was_taken(real_index):
