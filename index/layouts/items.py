@@ -355,7 +355,7 @@ def _sections(content: list[Line], body: list[int], breaks: set[int], short_line
 
     def close() -> None:
         paragraphs = assemble_paragraphs(pending, short_line)
-        while paragraphs and paragraphs[-1][0].endswith(":"):
+        while paragraphs and _is_empty_label(paragraphs[-1][0], short_line):
             paragraphs.pop()  # a label with nothing after it ("Følgende deltog ikke i behandlingen af punktet:")
         if not paragraphs:
             return  # an empty field ("Referat:" with nothing after it) says nothing, least of all a decision
@@ -381,6 +381,15 @@ def _sections(content: list[Line], body: list[int], breaks: set[int], short_line
     if history is not None:
         sections[(HISTORY, None)] = _treatments(history)
     return list(sections.values())
+
+
+def _is_empty_label(text: str, short_line: int) -> bool:
+    """A short line ending in a colon, no sentence before it: a field whose value was left out.
+
+    A paragraph that leads into what follows ("… ud fra nedenstående tidsplan:") is longer than a
+    label and keeps its place.
+    """
+    return text.endswith(":") and len(text) < short_line and ". " not in text
 
 
 def _treatments(history: Section) -> Section:
