@@ -249,6 +249,8 @@ def test_decisions_of_earlier_meetings_keep_their_dates(parsed):
     assert [s.decided_on for s in decisions] == [date(2013, 4, 10), date(2013, 4, 24), date(2013, 6, 20)]
     assert decisions[0].paragraphs[0].startswith("Der indkaldes til et ekstraordinært møde d. 24. april 2013")
     assert decisions[2].paragraphs[0] == "Punktet blev drøftet."
+    # A summary ending in a colon that leads into the timetable is no empty label.
+    assert document.items[0].section("Resume").paragraphs[0].endswith("med udgangspunkt i nedenstående tidsplan:")
     chunks = [c for c in chunk_document(document) if c.metadata["section"] == DECISION]
     assert [c.metadata["decision_date"] for c in chunks] == ["2013-04-10", "2013-04-24", ""]
     assert "Beslutning 10.04.2013" in chunks[0].text.split("\n\n", 1)[0]

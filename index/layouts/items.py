@@ -81,11 +81,10 @@ class _Heading:
 
 @dataclass
 class Reading:
-    """What the reader found: the items, the heading form that carried them, and the cues it saw."""
+    """What the reader found: the items and the cues it saw (heading forms, contents, dated decisions)."""
 
     items: list[AgendaItem]
     cues: list[str] = field(default_factory=list)
-    first_item_line: int | None = None
 
 
 def split(lines: list[Line]) -> Split:
@@ -114,7 +113,7 @@ def read_items(lines: list[Line]) -> Reading:
     if chain[0].number[0] > 1:
         cues.append(f"løbende punktnumre (første nr. {chain[0].number[0]})")
     if toc:
-        cues.append(f"indholdsfortegnelse ({len(toc)} linjer, ikke indekseret)")
+        cues.append(f"indholdsfortegnelse med {len(toc)} punkter (ikke indekseret)")
     headings = _headings(content, chain, toc_titles)
     groups = {c.position for index, c in enumerate(chain[:-1])
               if len(c.number) == 1 and chain[index + 1].number == (*c.number, 1)}
@@ -138,7 +137,7 @@ def read_items(lines: list[Line]) -> Reading:
         ))
     if any(s.decided_on for item in items for s in item.sections):
         cues.append("beslutninger med dato i overskriften")
-    return Reading(items, cues, chain[0].position)
+    return Reading(items, cues)
 
 
 def _candidates(content: list[Line]) -> list[_Candidate]:
@@ -356,7 +355,7 @@ def _sections(content: list[Line], body: list[int], breaks: set[int], short_line
 
     def close() -> None:
         paragraphs = assemble_paragraphs(pending, short_line)
-        while paragraphs and paragraphs[-1][0].endswith(":"):
+        while paragraphs and _is_empty_label(paragraphs[-1][0], short_line):
             paragraphs.pop()  # a label with nothing after it ("Følgende deltog ikke i behandlingen af punktet:")
         if not paragraphs:
             return  # an empty field ("Referat:" with nothing after it) says nothing, least of all a decision
@@ -382,6 +381,15 @@ def _sections(content: list[Line], body: list[int], breaks: set[int], short_line
     if history is not None:
         sections[(HISTORY, None)] = _treatments(history)
     return list(sections.values())
+
+
+def _is_empty_label(text: str, short_line: int) -> bool:
+    """A short line ending in a colon, no sentence before it: a field whose value was left out.
+
+    A paragraph that leads into what follows ("… ud fra nedenstående tidsplan:") is longer than a
+    label and keeps its place.
+    """
+    return text.endswith(":") and len(text) < short_line and ". " not in text
 
 
 def _treatments(history: Section) -> Section:
