@@ -25,12 +25,9 @@ from enum import StrEnum
 from bm25s.stopwords import STOPWORDS_DANISH, STOPWORDS_EN
 
 from assistant.retrieval import NO_FILTERS, Filters, danish_stemmer
+from index.header import MONTHS
 from index.lexical import fold
 
-MONTHS = {
-    "januar": 1, "februar": 2, "marts": 3, "april": 4, "maj": 5, "juni": 6, "juli": 7,
-    "august": 8, "september": 9, "oktober": 10, "november": 11, "december": 12,
-}
 _MONTH = "|".join(MONTHS)
 # A year the material can speak of; "0000" or "9999" in a question is no period to search.
 FIRST_YEAR, LAST_YEAR = 1900, 2100

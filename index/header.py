@@ -116,13 +116,13 @@ def _body_name(text: str) -> str | None:
 
 def _date(texts: list[str]) -> tuple[date | None, str, bool]:
     for text in texts:
-        if (match := LABELLED_DATE_RE.match(text)) and (found := _found(match)):
+        if (match := LABELLED_DATE_RE.match(text)) and (found := date_found(match)):
             return found, f"'{text}'", True
     for text in texts:
-        if (match := FIRST_LINE_RE.match(text)) and (found := _found(match)):
+        if (match := FIRST_LINE_RE.match(text)) and (found := date_found(match)):
             return found, f"first line '{text}'", True
     for text in texts:
-        if (match := DATE_LINE_RE.match(text)) and (found := _found(match)):
+        if (match := DATE_LINE_RE.match(text)) and (found := date_found(match)):
             return found, f"date line '{text}'", False
     return None, "", False
 
@@ -134,7 +134,8 @@ def _kind(texts: list[str]) -> str | None:
     return None
 
 
-def _found(match: re.Match[str]) -> date | None:
+def date_found(match: re.Match[str]) -> date | None:
+    """The date a match of ``DATE`` holds, in either form; None when it is not a real date."""
     groups = match.groupdict()
     try:
         if groups.get("day"):

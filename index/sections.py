@@ -12,6 +12,8 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
+from index.header import DATE, date_found
+
 DECISION = "Beslutning"
 RECOMMENDATION = "Indstilling"
 CASE = "Sagsfremstilling"
@@ -59,16 +61,11 @@ HEADINGS = {
 }
 # "Økonomiske konsekvenser og finansiering", "Økonomi og organisatoriske konsekvenser".
 ECONOMY_PREFIX_RE = re.compile(r"^økonomi(?:ske)?\s+(?:og|konsekvenser)\b[\w\s,]{0,40}$", re.IGNORECASE)
-MONTHS = {
-    "januar": 1, "februar": 2, "marts": 3, "april": 4, "maj": 5, "juni": 6,
-    "juli": 7, "august": 8, "september": 9, "oktober": 10, "november": 11, "december": 12,
-}
-DATE_TEXT = r"\d{1,2}[.-]\d{1,2}[.-]\d{4}|\d{1,2}\.\s*(?:" + "|".join(MONTHS) + r")\s+\d{4}"
 # "Sundheds- og Forebyggelsesudvalgets beslutning den 04.12.2012 Punkt 1",
 # "Beslutning i Udvalget for plan, udvikling og kultur (PUK) den 10-04-2013", "Beslutning den 5. marts 2024".
 DATED_DECISION_RE = re.compile(
-    r"^(?:\S.{0,90}?\s+)?beslutning(?:\s+i\s+\S.{0,90}?)?\s+den\s+(?P<date>" + DATE_TEXT + r")"
-    r"(?:\s+punkt\s+\d{1,4})?\s*:?\s*$",
+    r"^(?:\S.{0,90}?\s+)?beslutning(?:\s+i\s+\S.{0,90}?)?\s+den\s+" + DATE
+    + r"(?:\s+punkt\s+\d{1,4})?\s*:?\s*$",
     re.IGNORECASE,
 )
 # A field with its text on the same line: "Referat: Alle skal have indhold."
@@ -98,7 +95,7 @@ def section_heading(text: str) -> Heading | None:
     if ECONOMY_PREFIX_RE.match(bare):
         return Heading(ECONOMY)
     if match := DATED_DECISION_RE.match(stripped):
-        return Heading(DECISION, parse_numeric_date(match["date"]))
+        return Heading(DECISION, date_found(match))
     if (field := FIELD_RE.match(stripped)) and (name := HEADINGS.get(field["name"].strip().lower())):
         return Heading(name, rest=field["rest"])
     return _capitalised(bare)
@@ -114,18 +111,3 @@ def _capitalised(text: str) -> Heading | None:
         if text.startswith(prefix):
             return Heading(name)
     return Heading(text.capitalize())
-
-
-def parse_numeric_date(text: str) -> date | None:
-    """"04.12.2012", "10-04-2013" or "5. marts 2024"; None when it is not a real date."""
-    text = text.strip()
-    if match := re.fullmatch(r"(\d{1,2})[.-](\d{1,2})[.-](\d{4})", text):
-        day, month, year = int(match[1]), int(match[2]), int(match[3])
-    elif match := re.fullmatch(r"(\d{1,2})\.\s*(\w+)\s+(\d{4})", text):
-        day, month, year = int(match[1]), MONTHS.get(match[2].lower(), 0), int(match[3])
-    else:
-        return None
-    try:
-        return date(year, month, day)
-    except ValueError:
-        return None
