@@ -23,6 +23,7 @@ import pytest
 import settings
 from tests.test_access import _chunk_sources, _client, _refused_upload, _upload
 from tests.test_app import _free_port
+from tests.test_app import _serve as serve_app
 from tests.tiny_docs import write_meeting
 
 QUESTION = "Hvad blev der besluttet om botilbud?"
@@ -52,13 +53,11 @@ def read_only_bind(folder: Path) -> Iterator[Path]:
 
 
 def _serve(config) -> tuple[object, str]:
-    from app import build_app, launch
+    """The real app on a retriever of ``config``'s data dir, as test_app launches it."""
     from assistant.retrieval import HybridRetriever
 
-    demo = build_app(HybridRetriever(config), config)
-    port = _free_port()
-    launch(demo, config, port=port, block=False)
-    return demo, f"http://127.0.0.1:{port}"
+    demo, url = serve_app(HybridRetriever(config), config)
+    return demo, url.rstrip("/")
 
 
 def _ask(client) -> str:
